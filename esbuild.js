@@ -1,0 +1,67 @@
+// Bundles the extension, its lazily loaded chunks and the CLI (pattern: vscode-extension-samples/esbuild-sample).
+// The activation bundle holds only what the countdown needs; undici lives in dist/net.js and ssh2 in
+// dist/ssh.js, required on first use, so neither costs activation time.
+const esbuild = require('esbuild');
+
+const production = process.argv.includes('--production');
+const watch = process.argv.includes('--watch');
+
+/** Leaves `require('./net.js')` / `require('./ssh.js')` as runtime requires of the sibling chunk files. */
+const lazyChunks = {
+  name: 'lazy-chunks',
+  setup(build) {
+    build.onResolve({ filter: /^\.\/(net|ssh)\.js$/ }, (args) => ({ path: args.path, external: true }));
+  },
+};
+
+/** Prints the lines the `$esbuild-watch` problem matcher understands. */
+const problemMatcher = {
+  name: 'esbuild-problem-matcher',
+  setup(build) {
+    build.onStart(() => watch && console.log('[watch] build started'));
+    build.onEnd((result) => {
+      for (const { text, location } of result.errors) {
+        console.error(`✘ [ERROR] ${text}`);
+        if (location) console.error(`    ${location.file}:${location.line}:${location.column}:`);
+      }
+      if (watch) console.log('[watch] build finished');
+    });
+  },
+};
+
+const common = {
+  bundle: true,
+  format: 'cjs',
+  platform: 'node',
+  target: 'node20',
+  minify: production,
+  sourcemap: !production,
+  sourcesContent: false,
+  // ssh2's native parts are optional; its own try/catch falls back to JS crypto.
+  external: ['vscode', 'cpu-features', '*.node'],
+  logLevel: 'silent',
+  plugins: [lazyChunks, problemMatcher],
+};
+
+const builds = [
+  { ...common, entryPoints: { extension: 'src/extension.ts', net: 'src/vscode/chunks/net.ts', ssh: 'src/vscode/chunks/ssh.ts' }, outdir: 'dist' },
+  { ...common, entryPoints: { cli: 'src/cli/main.ts' }, outdir: 'dist', banner: { js: '#!/usr/bin/env node' } },
+];
+
+async function main() {
+  const contexts = await Promise.all(builds.map((b) => esbuild.context(b)));
+  if (watch) {
+    await Promise.all(contexts.map((c) => c.watch()));
+    return;
+  }
+  try {
+    for (const c of contexts) await c.rebuild();
+  } finally {
+    await Promise.all(contexts.map((c) => c.dispose()));
+  }
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
