@@ -1,0 +1,216 @@
+/**
+ * Every error DevKit knows, keyed by source and the provider's own code, with a plain-words explanation
+ * (what it means, the likely cause, the one fix). `findingFor` is the only way failures become Findings,
+ * so the status bar, notifications, the decode view and the CLI all say the same thing.
+ * Meanings come from codes only — never from message text (reference §11, the "Invalid" substring bug).
+ */
+import type { Action, Category, Finding, Source } from './finding';
+import { ENTRIES, type Entry } from './catalogueEntries';
+
+export interface FindingContext {
+  httpStatus?: number | null;
+  /** The provider's message (e.g. SalesIQ `error.message`); shown, never used to classify. */
+  message?: string;
+  /** Facts from the error body or the caller: json_key, param, header, evidence, dataCenter, user, unit… */
+  details?: Record<string, string>;
+}
+
+/** The three parts of an explanation, for views that show them separately. */
+export interface ExplanationParts {
+  meaning: string;
+  cause: string;
+  fix: string;
+}
+
+/** Network error spellings folded into the agreed code words (the original goes to details.rawCode). */
+const NETWORK_ALIASES: Record<string, string> = {
+  UND_ERR_CONNECT_TIMEOUT: 'ETIMEDOUT',
+  UND_ERR_HEADERS_TIMEOUT: 'ETIMEDOUT',
+  UND_ERR_BODY_TIMEOUT: 'ETIMEDOUT',
+  UND_ERR_SOCKET: 'ECONNRESET',
+  EPIPE: 'ECONNRESET',
+  ConnectTimeout: 'ReadTimeout',
+  Timeout: 'ReadTimeout',
+};
+
+const TLS_CODE = /CERT|SSL|TLS|SELF_SIGNED|UNABLE_TO_(GET|VERIFY)|HOSTNAME_MISMATCH/i;
+
+export function findingFor(source: Source, code: string | number | null, ctx: FindingContext = {}): Finding {
+  try {
+    return build(source, code, ctx);
+  } catch {
+    // Defensive: a catalogue bug must never turn into a second, unexplained failure.
+    return generic('unknown', code, ctx);
+  }
+}
+
+/** Splits a catalogue-made explanation back into meaning / cause / fix; other texts come back as meaning. */
+export function explanationParts(f: Finding): ExplanationParts {
+  try {
+    const parts = partsFor(f.source, f.code, { httpStatus: f.httpStatus, message: f.details?.message, details: f.details });
+    if (parts && join(parts) === f.explanation) return parts;
+  } catch {
+    /* fall through */
+  }
+  return { meaning: f.explanation, cause: '', fix: '' };
+}
+
+function build(source: Source, rawCode: string | number | null, ctx: FindingContext): Finding {
+  const { code, details } = normalise(source, rawCode, ctx.details);
+  const ctx2: FindingContext = { ...ctx, details };
+  const entry = lookup(source, code);
+  if (!entry) return generic(source, code, ctx2);
+  const parts = partsFromEntry(entry, source, code, ctx2);
+  return finish(source, code, ctx2, entry.category, entry.action, entry.retryable, entry.title, parts);
+}
+
+function partsFor(source: Source, code: string | number | null, ctx: FindingContext): ExplanationParts | undefined {
+  const entry = lookup(source, code);
+  return entry ? partsFromEntry(entry, source, code, ctx) : genericParts(source, code, ctx).parts;
+}
+
+function normalise(source: Source, code: string | number | null, details?: Record<string, string>) {
+  const d: Record<string, string> = { ...(details ?? {}) };
+  if (code === null || code === undefined) return { code: null, details: d };
+  if (source === 'salesiq' || source === 'http') {
+    const n = typeof code === 'number' ? code : /^\s*\d+\s*$/.test(code) ? Number(code) : NaN;
+    if (Number.isFinite(n)) return { code: n, details: d };
+  }
+  if (source === 'network' && typeof code === 'string') {
+    const alias = NETWORK_ALIASES[code] ?? (TLS_CODE.test(code) && code !== 'SSLError' ? 'CERT' : undefined);
+    if (alias && alias !== code) {
+      d.rawCode = d.rawCode ?? code;
+      return { code: alias, details: d };
+    }
+  }
+  return { code, details: d };
+}
+
+function lookup(source: Source, code: string | number | null): Entry | undefined {
+  if (code === null) return undefined;
+  const table = ENTRIES[source];
+  if (!table) return undefined;
+  const key = String(code);
+  if (Object.prototype.hasOwnProperty.call(table, key)) return table[key];
+  const lower = key.toLowerCase();
+  for (const k of Object.keys(table)) if (k.toLowerCase() === lower) return table[k];
+  if (source === 'http' && typeof code === 'number') {
+    if (code >= 500 && code <= 599) return table['5xx'];
+    if (code >= 400 && code <= 499) return table['4xx'];
+  }
+  return undefined;
+}
+
+function partsFromEntry(entry: Entry, source: Source, code: string | number | null, ctx: FindingContext): ExplanationParts {
+  const d = ctx.details ?? {};
+  const vars = (s: string) => fill(s, { ...d, status: ctx.httpStatus != null ? String(ctx.httpStatus) : '' });
+  const meaning = vars(typeof entry.meaning === 'function' ? entry.meaning(ctx) : entry.meaning);
+  const cause = [vars(typeof entry.cause === 'function' ? entry.cause(ctx) : entry.cause), ...extras(source, code, ctx)]
+    .filter(Boolean)
+    .join(' ');
+  const fix = vars(typeof entry.fix === 'function' ? entry.fix(ctx) : entry.fix);
+  return { meaning, cause, fix };
+}
+
+/** Sentences about facts the error body or the caller supplied. */
+function extras(source: Source, _code: string | number | null, ctx: FindingContext): string[] {
+  const d = ctx.details ?? {};
+  const out: string[] = [];
+  if (d.json_key) out.push(`SalesIQ points at the field \`${d.json_key}\`.`);
+  if (d.param) out.push(`SalesIQ points at the parameter \`${d.param}\`.`);
+  if (d.header) out.push(`SalesIQ points at the header \`${d.header}\`.`);
+  if (d.rawCode && source === 'network') out.push(`(Reported as ${d.rawCode}.)`);
+  if (d.address) out.push(`Address: ${d.address}.`);
+  if (d.unit) out.push(`Unit: ${d.unit}.`);
+  if (d.evidence) out.push(d.evidence);
+  return out;
+}
+
+function generic(source: Source, code: string | number | null, ctx: FindingContext): Finding {
+  const g = genericParts(source, code, ctx);
+  return finish(source, code, ctx, g.category, g.action, g.retryable, g.title, g.parts);
+}
+
+function genericParts(source: Source, code: string | number | null, ctx: FindingContext) {
+  const said = ctx.message ? ` The message was: “${clip(ctx.message)}”.` : '';
+  const shown = code === null ? 'an error without a code' : `error ${code}`;
+  const base = { category: 'unknown' as Category, action: 'contact-support' as Action, retryable: false };
+  switch (source) {
+    case 'salesiq':
+      return {
+        ...base,
+        title: `SalesIQ returned an undocumented error (${code ?? 'no code'}).`,
+        parts: {
+          meaning: `SalesIQ answered with ${shown}, which is not in SalesIQ's published error list, so DevKit cannot say for sure what it means.${said}`,
+          cause: extras(source, code, ctx).join(' '),
+          fix: 'Check the request (URL, screen name, body) against the SalesIQ API docs; if it persists, contact SalesIQ support with the code and the request path.',
+        },
+      };
+    case 'oauth':
+      return {
+        ...base,
+        category: 'grant' as Category,
+        title: `Zoho Accounts refused the token request (${code ?? 'no code'}).`,
+        parts: {
+          meaning: `Zoho Accounts answered the token request with ${shown}, which DevKit does not know.${said}`,
+          cause: extras(source, code, ctx).join(' '),
+          fix: 'Check the client ID, client secret, refresh token and data centre; if they are right, contact Zoho support with this error.',
+        },
+      };
+    case 'network':
+      return {
+        ...base,
+        category: 'network' as Category,
+        action: 'retry' as Action,
+        retryable: true,
+        title: 'A network error stopped the request.',
+        parts: {
+          meaning: `The connection failed with ${shown} before any answer arrived.${said}`,
+          cause: extras(source, code, ctx).join(' '),
+          fix: 'Check the network connection (and any proxy or VPN), then try again.',
+        },
+      };
+    default:
+      return {
+        ...base,
+        title: code === null ? 'An unrecognised error occurred.' : `An unrecognised error occurred (${code}).`,
+        parts: {
+          meaning: `DevKit found ${shown}${source !== 'unknown' ? ` from ${source}` : ''} that it has no explanation for.${said}`,
+          cause: extras(source, code, ctx).join(' '),
+          fix: 'Read the original message for clues; if it keeps happening, report it with the full error text (secrets removed).',
+        },
+      };
+  }
+}
+
+function finish(
+  source: Source,
+  code: string | number | null,
+  ctx: FindingContext,
+  category: Category,
+  action: Action,
+  retryable: boolean,
+  title: string,
+  parts: ExplanationParts,
+): Finding {
+  const details: Record<string, string> = { ...(ctx.details ?? {}) };
+  if (ctx.message && !details.message) details.message = clip(ctx.message);
+  const httpStatus = typeof ctx.httpStatus === 'number' ? ctx.httpStatus : source === 'http' && typeof code === 'number' ? code : null;
+  const f: Finding = { source, code, httpStatus, category, action, retryable, title, explanation: join(parts) };
+  if (Object.keys(details).length) f.details = details;
+  return f;
+}
+
+function join(p: ExplanationParts): string {
+  return [p.meaning, p.cause, p.fix].filter(Boolean).join(' ');
+}
+
+/** Replaces `{name}` with a detail value, or the fallback after `|` (`{user|<user>}`). */
+function fill(s: string, vars: Record<string, string>): string {
+  return s.replace(/\{(\w+)(?:\|([^}]*))?\}/g, (_m, k: string, dflt?: string) => vars[k] || dflt || '');
+}
+
+function clip(s: string): string {
+  const one = s.replace(/\s+/g, ' ').trim();
+  return one.length > 200 ? `${one.slice(0, 199)}…` : one;
+}
