@@ -56,17 +56,26 @@ export function explanationParts(f: Finding): ExplanationParts {
 }
 
 function build(source: Source, rawCode: string | number | null, ctx: FindingContext): Finding {
-  const { code, details } = normalise(source, rawCode, ctx.details);
-  const ctx2: FindingContext = { ...ctx, details };
-  const entry = lookup(source, code);
-  if (!entry) return generic(source, code, ctx2);
-  const parts = partsFromEntry(entry, source, code, ctx2);
-  return finish(source, code, ctx2, entry.category, entry.action, entry.retryable, entry.title, parts);
+  const { code: given, details } = normalise(source, rawCode, ctx.details);
+  const ctx2: FindingContext = { ...ctx, httpStatus: statusOf(source, given, ctx.httpStatus), details };
+  const hit = lookup(source, given);
+  if (!hit) return generic(source, given, ctx2);
+  // Keep numbers as numbers; a string code takes the catalogue's spelling ("access denied" → "Access Denied").
+  const code = typeof given === 'string' && !/xx$/.test(hit.key) ? hit.key : given;
+  const parts = partsFromEntry(hit.entry, source, code, ctx2);
+  const title = fill(hit.entry.title, vars(ctx2));
+  return finish(source, code, ctx2, hit.entry.category, hit.entry.action, hit.entry.retryable, title, parts);
 }
 
 function partsFor(source: Source, code: string | number | null, ctx: FindingContext): ExplanationParts | undefined {
-  const entry = lookup(source, code);
-  return entry ? partsFromEntry(entry, source, code, ctx) : genericParts(source, code, ctx).parts;
+  const hit = lookup(source, code);
+  return hit ? partsFromEntry(hit.entry, source, code, ctx) : genericParts(source, code, ctx).parts;
+}
+
+/** An HTTP finding's code is its status; other findings carry the status the caller saw, if any. */
+function statusOf(source: Source, code: string | number | null, given?: number | null): number | null {
+  if (typeof given === 'number' && Number.isFinite(given)) return given;
+  return source === 'http' && typeof code === 'number' ? code : null;
 }
 
 function normalise(source: Source, code: string | number | null, details?: Record<string, string>) {
@@ -86,30 +95,26 @@ function normalise(source: Source, code: string | number | null, details?: Recor
   return { code, details: d };
 }
 
-function lookup(source: Source, code: string | number | null): Entry | undefined {
+function lookup(source: Source, code: string | number | null): { key: string; entry: Entry } | undefined {
   if (code === null) return undefined;
   const table = ENTRIES[source];
   if (!table) return undefined;
   const key = String(code);
-  if (Object.prototype.hasOwnProperty.call(table, key)) return table[key];
+  if (Object.prototype.hasOwnProperty.call(table, key)) return { key, entry: table[key] };
   const lower = key.toLowerCase();
-  for (const k of Object.keys(table)) if (k.toLowerCase() === lower) return table[k];
+  for (const k of Object.keys(table)) if (k.toLowerCase() === lower) return { key: k, entry: table[k] };
   if (source === 'http' && typeof code === 'number') {
-    if (code >= 500 && code <= 599) return table['5xx'];
-    if (code >= 400 && code <= 499) return table['4xx'];
+    if (code >= 500 && code <= 599) return { key: '5xx', entry: table['5xx'] };
+    if (code >= 400 && code <= 499) return { key: '4xx', entry: table['4xx'] };
   }
   return undefined;
 }
 
 function partsFromEntry(entry: Entry, source: Source, code: string | number | null, ctx: FindingContext): ExplanationParts {
-  const d = ctx.details ?? {};
-  const vars = (s: string) => fill(s, { ...d, status: ctx.httpStatus != null ? String(ctx.httpStatus) : '' });
-  const meaning = vars(typeof entry.meaning === 'function' ? entry.meaning(ctx) : entry.meaning);
-  const cause = [vars(typeof entry.cause === 'function' ? entry.cause(ctx) : entry.cause), ...extras(source, code, ctx)]
-    .filter(Boolean)
-    .join(' ');
-  const fix = vars(typeof entry.fix === 'function' ? entry.fix(ctx) : entry.fix);
-  return { meaning, cause, fix };
+  const v = vars(ctx);
+  const text = (t: Entry['meaning']) => fill(typeof t === 'function' ? t(ctx) : t, v);
+  const cause = [text(entry.cause), ...extras(source, code, ctx)].filter(Boolean).join(' ');
+  return { meaning: text(entry.meaning), cause, fix: text(entry.fix) };
 }
 
 /** Sentences about facts the error body or the caller supplied. */
@@ -183,6 +188,10 @@ function genericParts(source: Source, code: string | number | null, ctx: Finding
   }
 }
 
+function vars(ctx: FindingContext): Record<string, string> {
+  return { ...(ctx.details ?? {}), status: ctx.httpStatus != null ? String(ctx.httpStatus) : '' };
+}
+
 function finish(
   source: Source,
   code: string | number | null,
@@ -195,7 +204,7 @@ function finish(
 ): Finding {
   const details: Record<string, string> = { ...(ctx.details ?? {}) };
   if (ctx.message && !details.message) details.message = clip(ctx.message);
-  const httpStatus = typeof ctx.httpStatus === 'number' ? ctx.httpStatus : source === 'http' && typeof code === 'number' ? code : null;
+  const httpStatus = statusOf(source, code, ctx.httpStatus);
   const f: Finding = { source, code, httpStatus, category, action, retryable, title, explanation: join(parts) };
   if (Object.keys(details).length) f.details = details;
   return f;
