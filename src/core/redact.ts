@@ -5,7 +5,9 @@
  */
 const ZOHO_TOKEN = /\b(\d{4}\.)([0-9a-f]{4})[0-9a-f]*\.[0-9a-f]*([0-9a-f]{4})\b/gi;
 const AUTH_HEADER = /\b(Zoho-oauthtoken|Bearer)\s+([^\s"',;]+)/gi;
-const SECRET_FIELD = /(["']?(?:access_token|refresh_token|client_secret|client_id|code|password|passphrase)["']?\s*[:=]\s*["']?)([^"'&\s,}]+)/gi;
+const SECRET_FIELD = /(["']?(?:access_token|refresh_token|client_secret|client_id|password|passphrase)["']?\s*[:=]\s*["']?)([^"'&\s,}]+)/gi;
+/** A grant code in a URL or form body; `"code":1001` in an error body is not a secret. */
+const GRANT_CODE = /(\bcode=)([^&\s"']+)/gi;
 
 export function maskToken(token: string): string {
   if (token.length <= 12) return '…';
@@ -21,5 +23,10 @@ export function redact(text: string, knownSecrets: Iterable<string> = []): strin
   return out
     .replace(ZOHO_TOKEN, (_m, p: string, a: string, z: string) => `${p}${a}…${z}`)
     .replace(AUTH_HEADER, (_m, scheme: string, tok: string) => `${scheme} ${tok.includes('…') ? tok : maskToken(tok)}`)
-    .replace(SECRET_FIELD, (_m, k: string, v: string) => `${k}${v.includes('…') ? v : maskToken(v)}`);
+    .replace(SECRET_FIELD, mask)
+    .replace(GRANT_CODE, mask);
+}
+
+function mask(_m: string, k: string, v: string): string {
+  return `${k}${v.includes('…') ? v : maskToken(v)}`;
 }

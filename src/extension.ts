@@ -1,0 +1,48 @@
+import * as vscode from 'vscode';
+import { systemClock } from './core/clock';
+import { registerImportEnv } from './vscode/commands/importEnv';
+import { registerMisc } from './vscode/commands/misc';
+import { registerForget, registerSwitchProfile } from './vscode/commands/profiles';
+import { registerRefreshToken } from './vscode/commands/refreshToken';
+import { registerSetupCredentials } from './vscode/commands/setupCredentials';
+import { registerShowActions } from './vscode/commands/showActions';
+import { Log } from './vscode/log';
+import { importSandboxSeed } from './vscode/sandboxSeed';
+import { SecretStore } from './vscode/secretStore';
+import { settings } from './vscode/settings';
+import { StatusBar } from './vscode/statusBar';
+import { TokenController } from './vscode/tokenController';
+
+/** What tests (and other extensions) can see; the UI never depends on it. */
+export interface DevKitApi {
+  statusBar: StatusBar;
+  controller: TokenController;
+}
+
+/** Builds the pieces and registers them; nothing else. Reads one secret, creates one item, one timer. */
+export async function activate(context: vscode.ExtensionContext): Promise<DevKitApi> {
+  const clock = systemClock;
+  const log = new Log();
+  const secrets = new SecretStore(context.secrets);
+  const controller = new TokenController(secrets, clock, log);
+  context.subscriptions.push(log, controller);
+
+  const seeded = await importSandboxSeed(context, secrets, log).catch((e) => void log.error('sandbox', String(e)));
+  await controller.switchTo(seeded ?? settings.activeProfileName());
+  const statusBar = new StatusBar(controller, clock);
+
+  context.subscriptions.push(
+    statusBar,
+    registerRefreshToken(controller, log),
+    registerSetupCredentials(secrets, controller, clock, log),
+    registerImportEnv(secrets, controller, clock, log),
+    registerSwitchProfile(secrets, controller, clock),
+    registerForget(controller, log),
+    registerShowActions(controller),
+    ...registerMisc(controller, log),
+  );
+  log.info('activate', `SalesIQ DevKit ${context.extension.packageJSON.version} on VS Code ${vscode.version}; profile ${controller.profile.name}`);
+  return { statusBar, controller };
+}
+
+export function deactivate(): void {}

@@ -1,0 +1,29 @@
+import * as vscode from 'vscode';
+import type { TokenController } from '../tokenController';
+
+interface Action extends vscode.QuickPickItem {
+  command: string;
+  when?: (c: TokenController) => boolean;
+}
+
+/** What a status bar click offers; entries that cannot run in the current state are left out. */
+const ACTIONS: Action[] = [
+  { label: '$(refresh) Refresh Access Token', command: 'salesiq.refreshToken', when: (c) => c.hasCredentials },
+  { label: '$(account) Switch Profile…', command: 'salesiq.switchProfile' },
+  { label: '$(copy) Copy Access Token', command: 'salesiq.copyAccessToken', when: (c) => !!c.token },
+  { label: '$(search) Decode Error…', command: 'salesiq.decodeError' },
+  { label: '$(key) Set Up Credentials…', command: 'salesiq.setupCredentials' },
+  { label: '$(file) Import Credentials from .env…', command: 'salesiq.importFromEnv' },
+  { label: '$(output) Show Log', command: 'salesiq.showLog' },
+  { label: '$(gear) Open Settings', command: 'salesiq.openSettings' },
+  { label: '$(trash) Forget Credentials…', command: 'salesiq.forgetCredentials', when: (c) => c.hasCredentials || !!c.token },
+];
+
+export function registerShowActions(controller: TokenController, extra: () => Action[] = () => []): vscode.Disposable {
+  return vscode.commands.registerCommand('salesiq.showActions', async () => {
+    const available = [...ACTIONS, ...extra()].filter((a) => !a.when || a.when(controller));
+    const known = new Set(await vscode.commands.getCommands(true));
+    const pick = await vscode.window.showQuickPick(available.filter((a) => known.has(a.command)), { title: `SalesIQ — profile ${controller.profile.name}`, placeHolder: 'Choose an action' });
+    if (pick) await vscode.commands.executeCommand(pick.command);
+  });
+}

@@ -1,0 +1,39 @@
+import * as vscode from 'vscode';
+
+/** One step of a multi-step input: an InputBox with step counter, password masking and live validation. */
+export interface StepOptions {
+  title: string;
+  step: number;
+  totalSteps: number;
+  prompt: string;
+  placeholder?: string;
+  value?: string;
+  password?: boolean;
+  /** Returns an error (blocks), a warning (shown, accepted), or undefined. */
+  validate?: (v: string) => vscode.InputBoxValidationMessage | undefined;
+}
+
+export function inputStep(o: StepOptions): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    const box = vscode.window.createInputBox();
+    Object.assign(box, { title: o.title, step: o.step, totalSteps: o.totalSteps, prompt: o.prompt, placeholder: o.placeholder, value: o.value ?? '', password: !!o.password, ignoreFocusOut: true });
+    let done = false;
+    const check = () => (box.validationMessage = o.validate?.(box.value.trim()));
+    box.onDidChangeValue(check);
+    box.onDidAccept(() => {
+      const msg = o.validate?.(box.value.trim());
+      if (msg && msg.severity === vscode.InputBoxValidationSeverity.Error) return void (box.validationMessage = msg);
+      done = true;
+      resolve(box.value.trim());
+      box.dispose();
+    });
+    box.onDidHide(() => {
+      if (!done) resolve(undefined);
+      box.dispose();
+    });
+    box.show();
+  });
+}
+
+export const error = (message: string): vscode.InputBoxValidationMessage => ({ message, severity: vscode.InputBoxValidationSeverity.Error });
+export const warning = (message: string): vscode.InputBoxValidationMessage => ({ message, severity: vscode.InputBoxValidationSeverity.Warning });

@@ -1,0 +1,38 @@
+import * as crypto from 'crypto';
+import * as fs from 'fs';
+import * as vscode from 'vscode';
+import { isDataCenter } from '../core/datacenters';
+import type { Log } from './log';
+import { saveProfile } from './profileSetup';
+import type { SecretStore } from './secretStore';
+import { settings } from './settings';
+
+/**
+ * `npm start` preloads sandbox credentials: the sandbox writes a seed file and passes its path in
+ * SALESIQ_DEVKIT_SEED. Each seed is imported once (by content hash) and the file is deleted, so its
+ * secrets end up only in SecretStorage. Without the variable this does nothing.
+ */
+interface Seed {
+  accountsUrl: string;
+  salesiqUrl: string;
+  profiles: Array<{ name: string; dataCenter: string; clientId: string; clientSecret: string; refreshToken: string; accessToken?: string; obtainedAt?: number; expiresAt?: number; envKey: string }>;
+}
+
+export async function importSandboxSeed(context: vscode.ExtensionContext, secrets: SecretStore, log: Log): Promise<string | undefined> {
+  const file = process.env.SALESIQ_DEVKIT_SEED;
+  if (!file || !fs.existsSync(file)) return undefined;
+  const raw = fs.readFileSync(file, 'utf8');
+  const hash = crypto.createHash('sha256').update(raw).digest('hex');
+  if (context.globalState.get('salesiq.seedHash') === hash) return undefined;
+  const seed = JSON.parse(raw) as Seed;
+  await settings.setEndpoints(seed.accountsUrl, seed.salesiqUrl);
+  for (const p of seed.profiles) {
+    if (!isDataCenter(p.dataCenter)) continue;
+    log.remember(p.clientSecret, p.refreshToken, p.accessToken);
+    await saveProfile(secrets, { name: p.name, dataCenter: p.dataCenter, envKey: p.envKey, credentials: p, accessToken: p.accessToken, issuedAt: p.obtainedAt, expiresAt: p.expiresAt }, Date.now());
+  }
+  await context.globalState.update('salesiq.seedHash', hash);
+  fs.rmSync(file, { force: true });
+  log.info('sandbox', `imported ${seed.profiles.length} sandbox profile(s); Zoho Accounts at ${seed.accountsUrl}`);
+  return seed.profiles[0]?.name;
+}

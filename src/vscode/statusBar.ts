@@ -1,0 +1,88 @@
+import * as vscode from 'vscode';
+import type { Clock, TimerHandle } from '../core/clock';
+import { statusView, StatusView, TOOLTIP_COMMANDS } from '../core/statusView';
+import { nextTickMs } from '../core/token';
+import { settings } from './settings';
+import type { TokenController } from './tokenController';
+
+/**
+ * The countdown item. It re-renders from the stored expiry time at the next moment the text would change
+ * (minute boundaries, then every second in the last five minutes) and on window focus, so it is right
+ * after sleep/resume and costs nothing in between.
+ */
+export class StatusBar implements vscode.Disposable {
+  private readonly item = vscode.window.createStatusBarItem('salesiq.token', vscode.StatusBarAlignment.Left, 100);
+  private timer: TimerHandle | undefined;
+  private readonly disposables: vscode.Disposable[] = [];
+  private extraRows: () => Array<[string, string]> = () => [];
+  current!: StatusView;
+
+  constructor(
+    private readonly controller: TokenController,
+    private readonly clock: Clock,
+  ) {
+    this.item.name = 'SalesIQ Token';
+    this.item.command = 'salesiq.showActions';
+    this.disposables.push(
+      this.item,
+      controller.onDidChange(() => this.render()),
+      vscode.window.onDidChangeWindowState((s) => s.focused && this.render()),
+    );
+    this.render();
+    this.item.show();
+  }
+
+  /** Later features (push, validation, transfer) add their last result to the tooltip. */
+  setExtraRows(rows: () => Array<[string, string]>): void {
+    this.extraRows = rows;
+    this.render();
+  }
+
+  render(): void {
+    this.timer?.cancel();
+    if (!this.controller.profile) return;
+    const now = this.clock.now();
+    const c = this.controller;
+    const { accountsUrl } = c.endpoints();
+    this.current = statusView({
+      now,
+      profile: c.profile.name,
+      dataCenter: c.profile.dataCenter,
+      accountsHost: hostOf(accountsUrl),
+      hasCredentials: c.hasCredentials,
+      token: c.token,
+      refreshing: c.refreshing,
+      autoRefresh: settings.autoRefresh(),
+      autoRefreshMarginMin: settings.autoRefreshMarginMin(),
+      autoStoppedBy: c.autoStoppedBy,
+      warnMs: settings.warnMs(),
+      extraRows: this.extraRows(),
+    });
+    this.apply(this.current);
+    c.tick();
+    const left = c.token ? c.token.expiresAt - now : 0;
+    this.timer = this.clock.setTimeout(() => this.render(), c.token ? nextTickMs(left) : 60_000);
+  }
+
+  private apply(v: StatusView): void {
+    this.item.text = v.text;
+    this.item.backgroundColor = v.background ? new vscode.ThemeColor(`statusBarItem.${v.background}Background`) : undefined;
+    const md = new vscode.MarkdownString(v.tooltip, true);
+    md.isTrusted = { enabledCommands: TOOLTIP_COMMANDS.concat('salesiq.importFromEnv') };
+    this.item.tooltip = md;
+    this.item.accessibilityInformation = { label: v.accessibilityLabel, role: 'button' };
+  }
+
+  dispose(): void {
+    this.timer?.cancel();
+    for (const d of this.disposables) d.dispose();
+  }
+}
+
+function hostOf(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return url;
+  }
+}

@@ -1,0 +1,149 @@
+import * as vscode from 'vscode';
+import { AutoRefreshBackoff, autoRefreshDue } from '../core/autoRefresh';
+import type { Clock } from '../core/clock';
+import { endpointsFor, Endpoints } from '../core/datacenters';
+import { isDevKitError } from '../core/errors/devkitError';
+import { RefreshGuard } from '../core/zoho/refreshGuard';
+import { Refresher, StoredToken, TokenManager } from '../core/tokenManager';
+import { loadNet } from './lazy';
+import type { Log } from './log';
+import { ProfileStore, SecretLease, keys } from './profileStore';
+import type { SecretStore } from './secretStore';
+import { ProfileSetting, settings } from './settings';
+
+/**
+ * The active profile's token as the UI sees it: cached state, refresh (manual and automatic), and
+ * adoption of tokens refreshed by other windows. Everything visual listens to onDidChange.
+ */
+export class TokenController implements vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<void>();
+  readonly onDidChange = this.changed.event;
+  private readonly disposables: vscode.Disposable[] = [this.changed];
+  private readonly backoff = new AutoRefreshBackoff();
+  /** Per-window offset so several windows don't race for the same refresh. */
+  private readonly jitterMs = Math.floor(Math.random() * 20_000);
+
+  profile!: ProfileSetting;
+  store!: ProfileStore;
+  token: StoredToken | undefined;
+  hasCredentials = false;
+  private manager!: TokenManager;
+
+  constructor(
+    private readonly secrets: SecretStore,
+    private readonly clock: Clock,
+    private readonly log: Log,
+  ) {
+    this.disposables.push(
+      secrets.onDidChange((key) => {
+        if (key === keys.token(this.profile.name) || key === keys.credentials(this.profile.name)) void this.reload();
+      }),
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (e.affectsConfiguration('salesiq')) void this.switchTo(settings.activeProfileName());
+      }),
+    );
+  }
+
+  get refreshing(): boolean {
+    return this.manager?.refreshing ?? false;
+  }
+
+  get autoStoppedBy() {
+    return this.backoff.stoppedBy;
+  }
+
+  endpoints(profile: ProfileSetting = this.profile): Endpoints {
+    return endpointsFor(profile.dataCenter, { accountsUrl: settings.accountsUrl(), salesiqUrl: settings.salesiqUrl() });
+  }
+
+  async switchTo(name: string): Promise<void> {
+    const profile = settings.profiles().find((p) => p.name === name) ?? settings.profiles()[0];
+    const same = this.profile && profile.name === this.profile.name && profile.dataCenter === this.profile.dataCenter;
+    this.profile = profile;
+    if (!same) {
+      this.store = new ProfileStore(this.secrets, profile.name);
+      this.manager = new TokenManager({
+        store: this.store,
+        refresher: this.refresher(),
+        clock: this.clock,
+        lease: new SecretLease(this.secrets, keys.lease(profile.name), this.clock),
+      });
+      this.backoff.reset();
+    }
+    await this.reload();
+  }
+
+  async reload(): Promise<void> {
+    const [token, creds] = await Promise.all([this.store.readToken(), this.store.readCredentials()]);
+    const credsChanged = this.hasCredentials !== !!creds;
+    this.token = token;
+    this.hasCredentials = !!creds;
+    this.log.remember(token?.accessToken, creds?.clientSecret, creds?.refreshToken);
+    if (credsChanged) this.backoff.reset();
+    await vscode.commands.executeCommand('setContext', 'salesiq.hasCredentials', this.hasCredentials);
+    await vscode.commands.executeCommand('setContext', 'salesiq.hasToken', !!token);
+    this.changed.fire();
+  }
+
+  /** A user-initiated refresh: always asks Zoho (within the guard), reports errors to the caller. */
+  async refresh(signal?: AbortSignal): Promise<StoredToken> {
+    return this.run(false, signal);
+  }
+
+  /** Called on every countdown tick and on window focus. */
+  tick(): void {
+    if (!settings.autoRefresh() || !this.hasCredentials || this.refreshing) return;
+    const now = this.clock.now();
+    const marginMs = settings.autoRefreshMarginMin() * 60_000;
+    if (!autoRefreshDue({ now, expiresAt: this.token?.expiresAt ?? now, marginMs, jitterMs: this.jitterMs })) return;
+    if (!this.backoff.allowed(now)) return;
+    this.run(true).then(
+      () => this.backoff.succeeded(),
+      (e) => {
+        if (isDevKitError(e)) this.backoff.failed(e.finding, this.clock.now());
+        this.log.warn('auto-refresh', isDevKitError(e) ? `${e.finding.title} ${e.finding.explanation}` : String(e));
+        this.changed.fire();
+      },
+    );
+  }
+
+  private async run(automatic: boolean, signal?: AbortSignal): Promise<StoredToken> {
+    const marginMs = settings.autoRefreshMarginMin() * 60_000 + this.jitterMs;
+    const pending = this.manager.refresh({ automatic, marginMs, signal });
+    this.changed.fire();
+    try {
+      const t = await pending;
+      this.log.info('refresh', `${automatic ? 'automatic' : 'manual'} refresh for profile ${this.profile.name}: token ${t.accessToken} valid until ${new Date(t.expiresAt).toISOString()}`);
+      return t;
+    } catch (e) {
+      this.log.error('refresh', `${automatic ? 'automatic' : 'manual'} refresh for profile ${this.profile.name} failed: ${isDevKitError(e) ? `${e.finding.title} (${e.finding.source} ${e.finding.code})` : String(e)}`);
+      throw e;
+    } finally {
+      await this.reload();
+    }
+  }
+
+  private refresher(): Refresher {
+    return async (creds, { automatic, signal }) => {
+      const net = loadNet();
+      const http = net.createHttpClient({ proxy: settings.proxy(), strictSSL: settings.strictSSL() });
+      const guard = new RefreshGuard(this.store.refreshLog(creds.refreshToken), this.clock);
+      const { accountsUrl } = this.endpoints();
+      this.log.info('refresh', `POST ${accountsUrl}/oauth/v2/token (profile ${this.profile.name})`);
+      return guard.run(
+        () =>
+          net.refreshWithRetry(http, this.clock, accountsUrl, creds, {
+            signal,
+            // Every retry is another token request as far as Zoho counts: it goes through the guard too.
+            beforeRetry: () => guard.admit({ automatic }),
+            onRetry: (n, ms, f) => this.log.warn('refresh', `attempt ${n} failed (${f.title}); retrying in ${ms / 1000} s`),
+          }),
+        { automatic },
+      );
+    };
+  }
+
+  dispose(): void {
+    for (const d of this.disposables) d.dispose();
+  }
+}

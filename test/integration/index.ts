@@ -1,0 +1,21 @@
+/**
+ * Entry point the VS Code test runner loads inside the extension host (same contract as
+ * @vscode/test-electron: `run(): Promise<void>`). Runs every *.test.js beside it with mocha.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import * as vscode from 'vscode';
+
+export async function run(): Promise<void> {
+  // mocha may come back as an ESM namespace inside the host (reference: real-vscode-offline §5).
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const m = require('mocha');
+  const Mocha = typeof m === 'function' ? m : m.Mocha || m.default;
+  const reporter = path.resolve(__dirname, '../support/countingReporter.js');
+  const mocha = new Mocha({ ui: 'bdd', timeout: 60_000, color: false, reporter });
+  console.log(`integration tests in VS Code ${vscode.version} (${vscode.env.appName}, ui kind ${vscode.env.uiKind}, node ${process.version})`);
+  for (const f of fs.readdirSync(__dirname).filter((f) => f.endsWith('.test.js')).sort()) mocha.addFile(path.join(__dirname, f));
+  await new Promise<void>((resolve, reject) => {
+    mocha.run((failures: number) => (failures ? reject(new Error(`${failures} test(s) failed`)) : resolve()));
+  });
+}
