@@ -29,8 +29,8 @@ const NETWORK_ALIASES: Record<string, string> = {
   UND_ERR_BODY_TIMEOUT: 'ETIMEDOUT',
   UND_ERR_SOCKET: 'ECONNRESET',
   EPIPE: 'ECONNRESET',
-  ConnectTimeout: 'ReadTimeout',
-  Timeout: 'ReadTimeout',
+  ConnectTimeout: 'ETIMEDOUT',
+  Timeout: 'ETIMEDOUT',
 };
 
 const TLS_CODE = /CERT|SSL|TLS|SELF_SIGNED|UNABLE_TO_(GET|VERIFY)|HOSTNAME_MISMATCH/i;
@@ -41,6 +41,15 @@ export function findingFor(source: Source, code: string | number | null, ctx: Fi
   } catch {
     // Defensive: a catalogue bug must never turn into a second, unexplained failure.
     return generic('unknown', code, ctx);
+  }
+}
+
+/** True when the catalogue has a specific entry (not the generic fallback) for this code. */
+export function isKnownCode(source: Source, code: string | number | null): boolean {
+  try {
+    return lookup(source, normalise(source, code).code) !== undefined;
+  } catch {
+    return false;
   }
 }
 
@@ -127,6 +136,7 @@ function extras(source: Source, _code: string | number | null, ctx: FindingConte
   if (d.rawCode && source === 'network') out.push(`(Reported as ${d.rawCode}.)`);
   if (d.address) out.push(`Address: ${d.address}.`);
   if (d.unit) out.push(`Unit: ${d.unit}.`);
+  if (d.reason) out.push(`Underlying error: ${d.reason}.`);
   if (d.evidence) out.push(d.evidence);
   return out;
 }

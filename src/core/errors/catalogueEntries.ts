@@ -129,12 +129,7 @@ const oauth: Record<string, Entry> = {
     'Re-authorize: generate a new grant code in the Zoho API console and exchange it for a new refresh token.'),
   invalid_client: e('config', 'fix-config', false, 'Zoho does not know this client (invalid_client).',
     'Zoho Accounts answered `invalid_client`: the client ID is unknown to the accounts server that was asked.',
-    (ctx) => {
-      const dc = ctx.details?.dataCenter;
-      return dc
-        ? `The request went to the ${dc} data centre; the client is most likely registered in another one (for example accounts.zoho.in for accounts in India). A wrong client ID or a per-data-centre secret causes the same answer.`
-        : 'Usually the refresh went to the wrong data centre (for example accounts.zoho.com for an account in India, which needs accounts.zoho.in); a wrong client ID or a per-data-centre secret causes the same answer.';
-    },
+    'Usually the request went to the wrong data centre (e.g. accounts.zoho.com for an account in India, which needs accounts.zoho.in); a wrong client ID or a per-data-centre secret gives the same answer.',
     'Use the accounts server of the data centre where the client was registered (see the API console URL you used), and check the client ID.'),
   invalid_client_secret: e('config', 'fix-config', false, 'The client secret is wrong (invalid_client_secret).',
     'Zoho Accounts answered `invalid_client_secret`.',
