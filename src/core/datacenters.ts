@@ -64,6 +64,20 @@ export function dataCenterFromApiDomain(apiDomain: string | undefined): DataCent
   return null;
 }
 
+/** The DC whose Zoho accounts server `url` is (or a sandbox URL ending in `/accounts/<dc>`), else null. */
+export function dataCenterFromAccountsUrl(url: string): DataCenter | null {
+  const trimmed = url.trim().replace(/\/+$/, '');
+  const sandbox = /\/accounts\/([a-z.]+)$/.exec(trimmed);
+  if (sandbox && isDataCenter(sandbox[1])) return sandbox[1];
+  let host: string;
+  try {
+    host = new URL(trimmed).hostname.toLowerCase();
+  } catch {
+    return null;
+  }
+  return DATA_CENTER_IDS.find((dc) => new URL(DATA_CENTERS[dc].accountsUrl).hostname === host) ?? null;
+}
+
 function resolve(override: string | undefined, fallback: string, dc: DataCenter): string {
   const url = override?.trim() ? override.trim().split('{dc}').join(dc) : fallback;
   return url.replace(/\/+$/, '');

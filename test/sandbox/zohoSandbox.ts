@@ -205,10 +205,9 @@ export class ZohoSandbox {
     for (let i = 0; i < count; i++) this.faults[target].push(kind);
   }
 
-  /** The refresh token stops working (`invalid_code`), and so do the access tokens minted from it. */
+  /** The refresh token stops working (`invalid_code`), and its access tokens become unknown to SalesIQ (1008). */
   revoke(refreshToken: string): void {
     this.revoked.add(refreshToken);
-    for (const t of this.tokens.values()) if (t.refreshToken === refreshToken) t.expired = true;
   }
 
   /** Every access token minted so far is now expired (SalesIQ answers 1001). */

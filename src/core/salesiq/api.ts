@@ -5,6 +5,8 @@
  */
 import { DevKitError } from '../errors/devkitError';
 import { findingFor } from '../errors/catalogue';
+import { tokenKindEvidence } from '../errors/evidence';
+import { tokenKind } from '../token';
 import type { Finding } from '../errors/finding';
 import { nonJsonFinding, parseJson } from '../net/body';
 import type { HttpClient, HttpResponse } from '../net/http';
@@ -64,7 +66,7 @@ export async function validateToken(
     headers: { ...authHeader(token), accept: 'application/json' },
     signal: opts.signal,
   });
-  const json = successBody(res);
+  const json = successBody(res, token, false);
   const result: ValidateResult = { ok: true, status: res.status };
   if (!screen && Array.isArray(json.data)) result.portals = portalNames(json.data);
   return result;
@@ -106,7 +108,7 @@ export async function openTestConversation(
     body: JSON.stringify({ app_id: req.appId, department_id: req.departmentId, question: req.question, visitor }),
     signal: opts.signal,
   });
-  const json = successBody(res);
+  const json = successBody(res, token, true);
   const data = json.data && typeof json.data === 'object' ? (json.data as Record<string, unknown>) : {};
   const result: TestConversationResult = {
     status: res.status,
@@ -122,11 +124,21 @@ export function authHeader(token: string): Record<string, string> {
   return { authorization: `Zoho-oauthtoken ${token}` };
 }
 
-/** The parsed body when it carries `data`; otherwise the decoded error is thrown. */
-function successBody(res: HttpResponse): Record<string, unknown> {
+/**
+ * The parsed body when it carries `data`; otherwise the decoded error is thrown. A 1009 says which kind of
+ * token was used, since a user token on the visitor API is its usual cause.
+ */
+function successBody(res: HttpResponse, token: string, visitorApi: boolean): Record<string, unknown> {
   const json = parseJson(res.text);
   if (json && 'data' in json && !('error' in json)) return json;
-  throw new DevKitError(parseSalesIQError(res.status, res.text, res.headers));
+  const f = parseSalesIQError(res.status, res.text, res.headers);
+  const evidence = f.source === 'salesiq' && f.code === 1009 ? tokenKindEvidence(tokenKind(token), visitorApi) : undefined;
+  throw new DevKitError(evidence ? withEvidence(f, evidence) : f);
+}
+
+function withEvidence(f: Finding, evidence: string): Finding {
+  const message = f.details?.message;
+  return findingFor(f.source, f.code, { httpStatus: f.httpStatus, message, details: { ...f.details, evidence } });
 }
 
 function portalNames(list: unknown[]): string[] {

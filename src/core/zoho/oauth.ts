@@ -3,8 +3,10 @@
  * body: a grant is a body with `access_token`, nothing else (reference §2).
  */
 import { sleep, type Clock } from '../clock';
+import { dataCenterFromAccountsUrl } from '../datacenters';
 import { DevKitError, isDevKitError } from '../errors/devkitError';
 import { findingFor } from '../errors/catalogue';
+import { dataCentreEvidence } from '../errors/evidence';
 import type { Finding } from '../errors/finding';
 import { nonJsonFinding, parseJson } from '../net/body';
 import type { HttpClient, HttpResponse } from '../net/http';
@@ -51,7 +53,7 @@ export async function requestRefresh(
     client_secret: creds.clientSecret,
     refresh_token: creds.refreshToken,
   });
-  return grantFrom(await postToken(http, accountsUrl, body, opts.signal));
+  return grantFrom(await postToken(http, accountsUrl, body, opts.signal), accountsUrl);
 }
 
 /**
@@ -72,7 +74,7 @@ export async function exchangeAuthorizationCode(
   };
   if (req.redirectUri) fields.redirect_uri = req.redirectUri;
   const res = await postToken(http, accountsUrl, form(fields), opts.signal);
-  const grant = grantFrom(res);
+  const grant = grantFrom(res, accountsUrl);
   const refreshToken = stringField(parseJson(res.text), 'refresh_token');
   return refreshToken ? { ...grant, refreshToken } : grant;
 }
@@ -157,8 +159,11 @@ async function postToken(http: HttpClient, accountsUrl: string, body: string, si
   });
 }
 
-/** Decides success by body; status is only used when the body is not JSON at all. */
-function grantFrom(res: HttpResponse): Grant {
+/**
+ * Decides success by body; status is only used when the body is not JSON at all. An error names the DC that
+ * was asked, because the usual `invalid_client` means the client lives in another one.
+ */
+function grantFrom(res: HttpResponse, accountsUrl: string): Grant {
   const json = parseJson(res.text);
   if (json === undefined) throw new DevKitError(nonJsonFinding(res));
   const accessToken = stringField(json, 'access_token');
@@ -175,7 +180,10 @@ function grantFrom(res: HttpResponse): Grant {
   const description = stringField(json, 'error_description');
   if (description) details.description = description;
   const location = stringField(json, 'user_location');
-  if (location) details.dataCenter = location;
+  if (location) details.user_location = location;
+  const askedDc = dataCenterFromAccountsUrl(accountsUrl);
+  if (askedDc) details.dataCenter = askedDc;
+  if (askedDc && error === 'invalid_client') details.evidence = dataCentreEvidence(askedDc);
   throw new DevKitError(findingFor('oauth', error ?? 'no_access_token', { httpStatus: res.status, details }));
 }
 

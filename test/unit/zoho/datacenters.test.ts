@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { dataCenterFromApiDomain, endpointsFor, isDataCenter } from '../../../src/core/datacenters';
+import { dataCenterFromAccountsUrl, dataCenterFromApiDomain, endpointsFor, isDataCenter } from '../../../src/core/datacenters';
 
 describe('datacenters', () => {
   it('routes India to accounts.zoho.in and salesiq.zoho.in', () => {
@@ -33,5 +33,12 @@ describe('datacenters', () => {
     assert.equal(dataCenterFromApiDomain('https://www.zohoapis.ca'), 'ca');
     assert.equal(dataCenterFromApiDomain('https://www.example.com'), null);
     assert.equal(dataCenterFromApiDomain(undefined), null);
+  });
+
+  it('tells which DC an accounts URL (or a {dc} sandbox URL) belongs to', () => {
+    assert.equal(dataCenterFromAccountsUrl('https://accounts.zoho.in/'), 'in');
+    assert.equal(dataCenterFromAccountsUrl('https://accounts.zohocloud.ca'), 'ca');
+    assert.equal(dataCenterFromAccountsUrl('http://127.0.0.1:7357/accounts/com.au'), 'com.au');
+    assert.equal(dataCenterFromAccountsUrl('https://sso.example.com'), null);
   });
 });

@@ -118,6 +118,7 @@ describe('salesiq/api against the sandbox', () => {
       const err = await rejection(conversation(userToken));
       assert.equal(err.finding.code, 1009);
       assert.equal(err.finding.category, 'scope');
+      assert.match(err.finding.explanation, /user token/, 'explains that the token type is the cause');
       assert.equal(sandbox.stats.conversationsCreated, 0);
     });
 
