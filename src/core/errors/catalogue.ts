@@ -224,9 +224,9 @@ function join(p: ExplanationParts): string {
   return [p.meaning, p.cause, p.fix].filter(Boolean).join(' ');
 }
 
-/** Replaces `{name}` with a detail value, or the fallback after `|` (`{user|<user>}`). */
+/** Replaces `{{name}}` with a detail value, or the fallback after `|` (`{{user|<user>}}`). */
 function fill(s: string, vars: Record<string, string>): string {
-  return s.replace(/\{(\w+)(?:\|([^}]*))?\}/g, (_m, k: string, dflt?: string) => vars[k] || dflt || '');
+  return s.replace(/\{\{(\w+)(?:\|([^}]*))?\}\}/g, (_m, k: string, dflt?: string) => vars[k] || dflt || '');
 }
 
 function clip(s: string): string {

@@ -1,6 +1,6 @@
 /**
  * The catalogue's data: one entry per known error, written for a developer who just hit it.
- * `{name}` is filled from the finding's details (`{name|fallback}` when absent); see catalogue.ts.
+ * `{{name}}` is filled from the finding's details (`{{name|fallback}}` when absent); see catalogue.ts.
  * Sources: reference zoho-salesiq.md §2, §6, §7, §11 and ssh-remote.md §3–§4.
  */
 import type { Action, Category, Source } from './finding';
@@ -145,7 +145,7 @@ const oauth: Record<string, Entry> = {
     'Use exactly the redirect URI registered in the API console (or register this one).'),
   other_dc: e('config', 'fix-config', false, 'The account lives in another Zoho data centre (other_dc).',
     'Zoho Accounts answered `other_dc`: the account is not in the data centre that was asked.',
-    'The account belongs to the {user_location|other} data centre.',
+    'The account belongs to the {{user_location|other}} data centre.',
     'Switch DevKit to the account\'s data centre and repeat the authorization there.'),
   no_access_token: e('unknown', 'fix-config', false, 'Zoho\'s answer had no access token.',
     'The token endpoint answered without `access_token` and without a known error, so no token was obtained.',
@@ -153,7 +153,7 @@ const oauth: Record<string, Entry> = {
     'Check that the accounts server is Zoho\'s (e.g. https://accounts.zoho.in) and the path is /oauth/v2/token.'),
   'rate-limit-local': e('rate-limit', 'wait', true, 'DevKit held back the refresh to protect your refresh token.',
     'This refresh token was already used 10 times in the last 10 minutes; Zoho would block an 11th request and every retry would extend that block.',
-    'Repeated refreshes, for example from several windows or a script in a loop. The next refresh is allowed at {nextAllowedAt|the end of the 10-minute window}.',
+    'Repeated refreshes, for example from several windows or a script in a loop. The next refresh is allowed at {{nextAllowedAt|the end of the 10-minute window}}.',
     'Wait until then; the current access token stays usable until it expires.'),
 };
 
@@ -179,11 +179,11 @@ const http: Record<string, Entry> = {
   429: e('rate-limit', 'wait', true, 'Too many requests (HTTP 429).',
     'HTTP 429 Too Many Requests.', 'The server is rate-limiting this client.',
     'Wait before sending more requests (honour Retry-After if present), then retry with backoff.'),
-  '4xx': e('request', 'fix-request', false, 'The server refused the request (HTTP {status}).',
-    'The server answered with client error HTTP {status}.', 'Something in the request is not acceptable to the server.',
+  '4xx': e('request', 'fix-request', false, 'The server refused the request (HTTP {{status}}).',
+    'The server answered with client error HTTP {{status}}.', 'Something in the request is not acceptable to the server.',
     'Read the response body for details and correct the request.'),
-  '5xx': e('server', 'retry', true, 'The server had a problem (HTTP {status}).',
-    'The server answered with HTTP {status}, a server-side error.', 'An outage, maintenance or overload on the provider\'s side.',
+  '5xx': e('server', 'retry', true, 'The server had a problem (HTTP {{status}}).',
+    'The server answered with HTTP {{status}}, a server-side error.', 'An outage, maintenance or overload on the provider\'s side.',
     'Retry after a short wait (with backoff); if it persists, check the Zoho status page.'),
   html: e('server', 'retry', true, 'An HTML page came back where JSON was expected.',
     (ctx) => `The server answered with a web page${ctx.httpStatus ? ` (HTTP ${ctx.httpStatus})` : ''} instead of a JSON API response.`,
@@ -240,7 +240,7 @@ const network: Record<string, Entry> = {
 const ssh: Record<string, Entry> = {
   'host-key-unknown': e('host-key', 'trust-host', false, 'The server\'s host key is not known yet.',
     'This is the first connection to this server (or its key is not in known_hosts), so DevKit cannot yet prove it is the right machine.',
-    'New server, or a known_hosts file that does not list it. Fingerprint: {fingerprint|see the connection details}.',
+    'New server, or a known_hosts file that does not list it. Fingerprint: {{fingerprint|see the connection details}}.',
     'Compare the fingerprint with the one the server admin gives you (`ssh-keygen -lf` on the server), then trust it.'),
   'host-key-changed': e('host-key', 'none', false, 'The server\'s host key CHANGED — connection stopped.',
     'The server presented a different key than the one recorded for it. DevKit stopped without sending anything.',
@@ -287,7 +287,7 @@ const sudo: Record<string, Entry> = {
   'tty-required': e('config', 'fix-server', false, 'sudo on the server requires a terminal (requiretty).',
     'sudo refuses to run without a terminal because of the `requiretty` setting (an old RHEL/CentOS default).',
     'Feeding secrets through a terminal would echo them back, so DevKit does not do that.',
-    'Ask the server admin to add `Defaults:{user|<user>} !requiretty` in a file under /etc/sudoers.d/ (check it with `visudo -c`).'),
+    'Ask the server admin to add `Defaults:{{user|<user>}} !requiretty` in a file under /etc/sudoers.d/ (check it with `visudo -c`).'),
   'not-allowed': e('permission', 'fix-server', false, 'sudo does not allow this command for this user.',
     'The sudoers rules do not permit the command DevKit needs.', 'A narrow sudoers rule that lists other commands (arguments must match exactly).',
     'Ask the server admin to allow the exact commands (reading and writing the .env, `systemctl restart <service>`, `journalctl -u <service>`) for this user.'),

@@ -42,12 +42,15 @@ function decode(text: string, context: DecodeContext): Finding[] {
     ...findLineErrors(text, html.spans).map((h) => ({ ...h, httpStatus: null })),
   ];
   // JSON quoted inside a string (`"body":"{\"error\":…}"`) is read again with one level of escaping removed.
-  if (text.includes('\\"')) placed.push(...bodies(text.replace(/\\"/g, '"'), []));
+  if (text.includes('\\"error\\"') || text.includes('\\"code\\"')) placed.push(...bodies(text.split('\\"').join('"'), []));
   // "Host key verification failed" follows the CHANGED banner; the changed key is the finding that matters.
   const changed = placed.some((h) => h.code === 'host-key-changed');
   const kept = pruneNetwork(placed.filter((h) => !(changed && h.code === 'host-key-unknown')));
   kept.sort((a, b) => a.pos - b.pos);
-  return fold(kept.map((h) => toFinding(h, text, context)));
+  // Fold raw hits first so a flood of repeats costs nothing; fold again after the catalogue
+  // has put codes into canonical spelling.
+  const unique = fold(kept, (h) => h.httpStatus);
+  return fold(unique.map((h) => toFinding(h, text, context)), (f) => f.httpStatus);
 }
 
 /** JSON and HTML bodies, each paired with the status line before it; lone 4xx/5xx lines become findings. */
@@ -116,15 +119,15 @@ function kindOf(text: string, context: DecodeContext): 'user' | 'org' | 'unknown
   return header ? tokenKind(header[1]) : 'unknown';
 }
 
-/** Same source + code + HTTP status → one finding (the first, in text order). */
-function fold(findings: Finding[]): Finding[] {
+/** Same source + code + HTTP status → one (the first, in text order). */
+function fold<T extends Pick<Finding, 'source' | 'code'>>(items: T[], status: (t: T) => number | null): T[] {
   const seen = new Set<string>();
-  const out: Finding[] = [];
-  for (const f of findings) {
-    const key = `${f.source}|${f.code}|${f.httpStatus}`;
+  const out: T[] = [];
+  for (const t of items) {
+    const key = `${t.source}|${t.code}|${status(t)}`;
     if (seen.has(key)) continue;
     seen.add(key);
-    out.push(f);
+    out.push(t);
     if (out.length >= MAX_FINDINGS) break;
   }
   return out;

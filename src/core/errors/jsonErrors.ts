@@ -20,7 +20,7 @@ const SALESIQ_MAX = 1999;
 export function findJsonErrors(text: string): Hit[] {
   const hits: Hit[] = [];
   const bodies: Array<[number, number]> = [];
-  scanKey(text, 'error', (open) => {
+  scanKey(text, 'error', ERROR_VALUE, (open) => {
     const parsed = parseObjectAt(text, open, open + FORWARD_LIMIT);
     const hit = parsed && fromErrorKey(parsed.value, open);
     if (!hit || !parsed) return;
@@ -28,7 +28,7 @@ export function findJsonErrors(text: string): Hit[] {
     bodies.push([open, parsed.end]);
   });
   const inBody = insideAny(bodies);
-  scanKey(text, 'code', (open) => {
+  scanKey(text, 'code', SALESIQ_CODE_VALUE, (open) => {
     if (inBody(open)) return; // the inner object of an envelope already reported
     const parsed = parseObjectAt(text, open, open + FORWARD_LIMIT);
     const hit = parsed && fromBareSalesIqObject(parsed.value, open);
@@ -37,13 +37,22 @@ export function findJsonErrors(text: string): Hit[] {
   return hits;
 }
 
-/** Calls `onObject(openBrace)` once per distinct object that has `key` as one of its keys. */
-function scanKey(text: string, key: string, onObject: (open: number) => void): void {
+/** What may follow `error:` (an object or a string) and `code:` (a 4-digit SalesIQ code), checked before parsing. */
+const ERROR_VALUE = /\s*[{"']/y;
+const SALESIQ_CODE_VALUE = /\s*["']?1\d{3}(?!\d)/y;
+
+/**
+ * Calls `onObject(openBrace)` once per distinct object that has `key` as one of its keys with a value
+ * matching `value` (a sticky pattern tried right after the colon).
+ */
+function scanKey(text: string, key: string, value: RegExp, onObject: (open: number) => void): void {
   const seen = new Set<number>();
   let anchors = 0;
   for (let k = text.indexOf(key); k >= 0 && anchors < MAX_ANCHORS; k = text.indexOf(key, k + key.length)) {
     const start = keyStart(text, k, key.length);
     if (start < 0) continue;
+    value.lastIndex = text.indexOf(':', k) + 1;
+    if (!value.test(text)) continue;
     anchors++;
     const open = enclosingBrace(text, start);
     if (open < 0 || seen.has(open)) continue;

@@ -9,7 +9,7 @@ import type { Hit } from './hits';
 const SPOT =
   /E(?:CONNREFUSED|NOTFOUND|TIMEDOUT|CONNRESET|AI_AGAIN|HOSTUNREACH|NETUNREACH|PIPE)|UND_ERR_|CERT|UNABLE_TO_|ConnectionError|ConnectionRefusedError|ReadTimeout|ConnectTimeout|SSLError|Errno|Failed to resolve|certificate|socket hang up|refused|timed out|Timed out|reset by peer|Connection closed|Connection lost|Broken pipe|Keepalive timeout|client_loop|HOST IDENTIFICATION|Host key verification|Host denied|authenticity of host|host key is known|Permission denied \(|authentication methods failed|passphrase|sudo|tty|not allowed to execute|sudoers|Sorry, try again|incorrect password|Job for|Failed with result|Unit |Interactive authentication|curl: \(/g;
 const LONG_LINE = 4096;
-const WINDOW = 1024;
+const WINDOW = 512;
 
 const NODE_CODE =
   /\b(ECONNREFUSED|ENOTFOUND|ETIMEDOUT|ECONNRESET|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH|EPIPE|UND_ERR_CONNECT_TIMEOUT|UND_ERR_HEADERS_TIMEOUT|UND_ERR_BODY_TIMEOUT|UND_ERR_SOCKET|CERT_HAS_EXPIRED|CERT_NOT_YET_VALID|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_VERIFY_LEAF_SIGNATURE|UNABLE_TO_GET_ISSUER_CERT_LOCALLY|ERR_TLS_CERT_ALTNAME_INVALID)\b(?:[ \t]+([\w.-]+(?::\d+)?))?/g;
