@@ -3,7 +3,7 @@ import { AutoRefreshBackoff, autoRefreshDue } from '../core/autoRefresh';
 import type { Clock } from '../core/clock';
 import { endpointsFor, Endpoints } from '../core/datacenters';
 import { isDevKitError } from '../core/errors/devkitError';
-import { RefreshGuard } from '../core/zoho/refreshGuard';
+import { guardedRefresher } from '../core/zoho/guardedRefresher';
 import { Refresher, StoredToken, TokenManager } from '../core/tokenManager';
 import { loadNet } from './lazy';
 import type { Log } from './log';
@@ -124,23 +124,14 @@ export class TokenController implements vscode.Disposable {
   }
 
   private refresher(): Refresher {
-    return async (creds, { automatic, signal }) => {
-      const net = loadNet();
-      const http = net.createHttpClient({ proxy: settings.proxy(), strictSSL: settings.strictSSL() });
-      const guard = new RefreshGuard(this.store.refreshLog(creds.refreshToken), this.clock);
-      const { accountsUrl } = this.endpoints();
-      this.log.info('refresh', `POST ${accountsUrl}/oauth/v2/token (profile ${this.profile.name})`);
-      return guard.run(
-        () =>
-          net.refreshWithRetry(http, this.clock, accountsUrl, creds, {
-            signal,
-            // Every retry is another token request as far as Zoho counts: it goes through the guard too.
-            beforeRetry: () => guard.admit({ automatic }),
-            onRetry: (n, ms, f) => this.log.warn('refresh', `attempt ${n} failed (${f.title}); retrying in ${ms / 1000} s`),
-          }),
-        { automatic },
-      );
-    };
+    return guardedRefresher({
+      http: () => loadNet().createHttpClient({ proxy: settings.proxy(), strictSSL: settings.strictSSL() }),
+      clock: this.clock,
+      accountsUrl: () => this.endpoints().accountsUrl,
+      logFor: (rt) => this.store.refreshLog(rt),
+      onRequest: (url) => this.log.info('refresh', `POST ${url}/oauth/v2/token (profile ${this.profile.name})`),
+      onRetry: (n, ms, f) => this.log.warn('refresh', `attempt ${n} failed (${f.title}); retrying in ${ms / 1000} s`),
+    });
   }
 
   dispose(): void {

@@ -1,0 +1,28 @@
+import { DevKitError } from '../../core/errors/devkitError';
+import { countdownText, freshness } from '../../core/token';
+import type { Command } from '../context';
+import { printOk } from '../output';
+
+/** `status`: the cached token of the profile, its expiry and remaining time. Makes no request. */
+export const status: Command = {
+  summary: 'the cached token of the profile: expiry and remaining time',
+  flags: { values: [], switches: [] },
+  async run(ctx) {
+    const t = await ctx.state.tokenStore(ctx.profile.name, undefined).readToken();
+    if (!t) {
+      throw new DevKitError({
+        source: 'unknown', code: 'no-token', httpStatus: null, category: 'auth', action: 'refresh', retryable: false,
+        title: `No cached token for profile "${ctx.profile.name}".`,
+        explanation: `Run "salesiq-devkit refresh --profile ${ctx.profile.name}" to mint one (state dir ${ctx.state.dir}).`,
+      });
+    }
+    const now = ctx.clock.now();
+    const left = t.expiresAt - now;
+    const state = freshness(t, now, 5 * 60_000);
+    return printOk(
+      ctx.io,
+      { profile: ctx.profile.name, expiresAt: new Date(t.expiresAt).toISOString(), remainingSeconds: Math.max(0, Math.floor(left / 1000)), state, obtainedAt: new Date(t.obtainedAt).toISOString(), lastRefresh: t.lastRefresh && { at: new Date(t.lastRefresh.at).toISOString(), ok: t.lastRefresh.ok, title: t.lastRefresh.finding?.title } },
+      `profile ${ctx.profile.name}: ${left > 0 ? `expires in ${countdownText(left)}` : 'expired'} (${new Date(t.expiresAt).toISOString()})`,
+    );
+  },
+};

@@ -1,0 +1,56 @@
+import type { Clock } from '../core/clock';
+import { createHttpClient, HttpClient } from '../core/net/http';
+import { TokenManager } from '../core/tokenManager';
+import { guardedRefresher } from '../core/zoho/guardedRefresher';
+import type { FlagSpec, Parsed } from './args';
+import { ConfigFile, configPath, loadConfig, Profile, resolveProfile } from './config';
+import type { Io } from './output';
+import { StateStore, stateDir } from './stateStore';
+
+/** What every command gets: parsed flags, resolved profile and config, state, I/O, clock, cancellation. */
+export class CliContext {
+  readonly config: ConfigFile;
+  readonly profile: Profile;
+  readonly state: StateStore;
+
+  constructor(
+    readonly parsed: Parsed,
+    readonly env: NodeJS.ProcessEnv,
+    readonly io: Io,
+    readonly clock: Clock,
+    readonly signal: AbortSignal,
+    readonly readStdin: () => Promise<string>,
+  ) {
+    this.config = loadConfig(configPath(parsed, env), parsed.values['--config'] !== undefined);
+    this.profile = resolveProfile(parsed, env, this.config);
+    this.state = new StateStore(stateDir(parsed.values['--state-dir'], env));
+    const p = this.profile;
+    for (const s of [p.credentials?.clientSecret, p.credentials?.refreshToken, p.accessToken, env.SALESIQ_SUDO_PASSWORD, env.SALESIQ_SSH_PASSPHRASE]) if (s) io.secrets.add(s);
+  }
+
+  http(): HttpClient {
+    return createHttpClient();
+  }
+
+  tokenManager(): TokenManager {
+    const p = this.profile;
+    return new TokenManager({
+      store: this.state.tokenStore(p.name, p.credentials),
+      clock: this.clock,
+      lease: this.state.lease(p.name, this.clock),
+      refresher: guardedRefresher({
+        http: () => this.http(),
+        clock: this.clock,
+        accountsUrl: () => p.accountsUrl,
+        logFor: (rt) => this.state.refreshLog(rt),
+        onRetry: (n, ms, f) => this.io.stderr(`attempt ${n} failed (${f.title}); retrying in ${ms / 1000} s`),
+      }),
+    });
+  }
+}
+
+export interface Command {
+  flags: FlagSpec;
+  summary: string;
+  run(ctx: CliContext): Promise<number>;
+}

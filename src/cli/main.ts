@@ -1,0 +1,71 @@
+/**
+ * `salesiq-devkit`: the extension's core, headless, for scripts, CI jobs and servers.
+ * The flags, exit codes and JSON words are a public contract (shared/contracts/cli.md).
+ */
+import { systemClock } from '../core/clock';
+import { parseArgs, UsageError } from './args';
+import { decode } from './commands/decode';
+import { refresh } from './commands/refresh';
+import { status } from './commands/status';
+import { CliContext, Command } from './context';
+import { EXIT, Io, printFailure } from './output';
+
+const COMMANDS: Record<string, Command> = { decode, status, refresh };
+
+export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  const io: Io = { stdout: (s) => process.stdout.write(`${s}\n`), stderr: (s) => process.stderr.write(`${s}\n`), json: argv.includes('--json'), secrets: new Set() };
+  let parsed;
+  try {
+    parsed = parseArgs(argv, (c) => COMMANDS[c]?.flags);
+  } catch (e) {
+    return usage(io, e);
+  }
+  if (parsed.switches.has('--help') || parsed.switches.has('-h') || !parsed.command) {
+    io.stdout(help());
+    return parsed.command || parsed.switches.size ? EXIT.ok : EXIT.usage;
+  }
+  const abort = new AbortController();
+  const stop = () => abort.abort(new Error('stopped by signal'));
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  try {
+    const ctx = new CliContext(parsed, env, io, systemClock, abort.signal, readStdin);
+    return await COMMANDS[parsed.command].run(ctx);
+  } catch (e) {
+    return e instanceof UsageError ? usage(io, e) : printFailure(io, e);
+  } finally {
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
+  }
+}
+
+function usage(io: Io, e: unknown): number {
+  io.stderr(`salesiq-devkit: ${(e as Error).message}\nRun "salesiq-devkit --help" for usage.`);
+  return EXIT.usage;
+}
+
+function help(): string {
+  const rows = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(14)} ${c.summary}`);
+  return [
+    'Usage: salesiq-devkit <command> [flags]',
+    '',
+    'Commands:',
+    ...rows,
+    '',
+    'Global flags: --json --profile NAME --config FILE --dc DC --accounts-url URL --salesiq-url URL --state-dir DIR',
+    'Credentials come from the environment (SALESIQ_CLIENT_ID, SALESIQ_CLIENT_SECRET, SALESIQ_REFRESH_TOKEN, …) or the config file; never from flags.',
+    'Exit codes: 0 success · 1 failed · 2 usage error · 3 needs the user.',
+  ].join('\n');
+}
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const c of process.stdin) chunks.push(c as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  });
+}

@@ -1,0 +1,124 @@
+/**
+ * The CLI's token cache and refresh history: small JSON files, created 0600 in a 0700 directory and
+ * replaced atomically. A file others can read is refused rather than trusted or silently fixed.
+ */
+import { createHash } from 'crypto';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import type { Clock } from '../core/clock';
+import { sleep } from '../core/clock';
+import { DevKitError } from '../core/errors/devkitError';
+import type { Lease, RefreshCredentials, StoredToken, TokenStore } from '../core/tokenManager';
+import { configProblem } from './config';
+
+export function stateDir(flag: string | undefined, env: NodeJS.ProcessEnv): string {
+  return flag ?? path.join(env.XDG_STATE_HOME || path.join(os.homedir(), '.local', 'state'), 'salesiq-devkit');
+}
+
+export class StateStore {
+  constructor(readonly dir: string) {}
+
+  readJson<T>(name: string): T | undefined {
+    const file = path.join(this.dir, name);
+    let fd: number;
+    try {
+      fd = fs.openSync(file, 'r');
+    } catch {
+      return undefined;
+    }
+    try {
+      const mode = fs.fstatSync(fd).mode & 0o777;
+      if (mode & 0o077) {
+        throw new DevKitError(configProblem(`${file} is readable by other users (mode ${mode.toString(8)}).`, `It may hold a token, so DevKit refuses it. Run: chmod 600 ${file}`, 'state-permissions'));
+      }
+      return JSON.parse(fs.readFileSync(fd, 'utf8')) as T;
+    } catch (e) {
+      if (e instanceof SyntaxError) return undefined;
+      throw e;
+    } finally {
+      fs.closeSync(fd);
+    }
+  }
+
+  writeJson(name: string, value: unknown): void {
+    fs.mkdirSync(this.dir, { recursive: true, mode: 0o700 });
+    const file = path.join(this.dir, name);
+    const tmp = `${file}.${process.pid}.tmp`;
+    fs.writeFileSync(tmp, JSON.stringify(value, null, 2), { mode: 0o600 });
+    fs.renameSync(tmp, file);
+  }
+
+  /** TokenStore for one profile; credentials come from the environment/config, never from disk here. */
+  tokenStore(profile: string, credentials: RefreshCredentials | undefined): TokenStore {
+    const name = `token-${profile}.json`;
+    return {
+      readToken: async () => this.readJson<StoredToken>(name),
+      writeToken: async (t) => this.writeJson(name, t),
+      readCredentials: async () => credentials,
+    };
+  }
+
+  /** Zoho's limit is per refresh token: so is the history, shared with every other CLI run. */
+  refreshLog(refreshToken: string): { load(): Promise<number[]>; save(ts: number[]): Promise<void> } {
+    const name = `refresh-log-${createHash('sha256').update(refreshToken).digest('hex').slice(0, 16)}.json`;
+    return {
+      load: async () => this.readJson<number[]>(name) ?? [],
+      save: async (ts) => this.writeJson(name, ts),
+    };
+  }
+
+  lease(profile: string, clock: Clock, ttlMs = 60_000): Lease {
+    return new FileLease(path.join(this.dir, `lock-${profile}`), clock, ttlMs);
+  }
+}
+
+/** An O_EXCL lock file with an expiry, so a crashed holder never blocks refreshes for long. */
+class FileLease implements Lease {
+  private held = false;
+
+  constructor(
+    private readonly file: string,
+    private readonly clock: Clock,
+    private readonly ttlMs: number,
+  ) {}
+
+  async acquire(): Promise<boolean> {
+    fs.mkdirSync(path.dirname(this.file), { recursive: true, mode: 0o700 });
+    for (let attempt = 0; attempt < 2; attempt++) {
+      try {
+        fs.writeFileSync(this.file, JSON.stringify({ pid: process.pid, until: this.clock.now() + this.ttlMs }), { flag: 'wx', mode: 0o600 });
+        this.held = true;
+        return true;
+      } catch {
+        if (!this.stale()) return false;
+        fs.rmSync(this.file, { force: true });
+        await sleep(this.clock, 10);
+      }
+    }
+    return false;
+  }
+
+  async release(): Promise<void> {
+    if (this.held) fs.rmSync(this.file, { force: true });
+    this.held = false;
+  }
+
+  private stale(): boolean {
+    try {
+      const { pid, until } = JSON.parse(fs.readFileSync(this.file, 'utf8')) as { pid: number; until: number };
+      return until < this.clock.now() || !alive(pid);
+    } catch {
+      return true;
+    }
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
