@@ -35,12 +35,15 @@ const NETWORK_ALIASES: Record<string, string> = {
 
 const TLS_CODE = /CERT|SSL|TLS|SELF_SIGNED|UNABLE_TO_(GET|VERIFY)|HOSTNAME_MISMATCH/i;
 
+const SOURCES: readonly Source[] = ['salesiq', 'oauth', 'http', 'network', 'ssh', 'sudo', 'systemd', 'unknown'];
+
 export function findingFor(source: Source, code: string | number | null, ctx: FindingContext = {}): Finding {
   try {
-    return build(source, code, ctx);
+    // Untyped callers (JSON, plain JS) could pass any word; the contract allows only these.
+    return build(SOURCES.includes(source) ? source : 'unknown', code, ctx ?? {});
   } catch {
     // Defensive: a catalogue bug must never turn into a second, unexplained failure.
-    return generic('unknown', code, ctx);
+    return generic('unknown', null, {});
   }
 }
 
@@ -70,26 +73,30 @@ function build(source: Source, rawCode: string | number | null, ctx: FindingCont
   const hit = lookup(source, given);
   if (!hit) return generic(source, given, ctx2);
   // Keep numbers as numbers; a string code takes the catalogue's spelling ("access denied" → "Access Denied").
-  const code = typeof given === 'string' && !/xx$/.test(hit.key) ? hit.key : given;
-  const parts = partsFromEntry(hit.entry, source, code, ctx2);
-  const title = fill(hit.entry.title, vars(ctx2));
-  return finish(source, code, ctx2, hit.entry.category, hit.entry.action, hit.entry.retryable, title, parts);
+  const code = typeof given === 'string' ? hit.key : given;
+  const entry = resolve(hit.entry, ctx2);
+  const parts = partsFromEntry(entry, source, code, ctx2);
+  return finish(source, code, ctx2, entry.category, entry.action, entry.retryable, fill(entry.title, vars(ctx2)), parts);
 }
 
 function partsFor(source: Source, code: string | number | null, ctx: FindingContext): ExplanationParts | undefined {
   const hit = lookup(source, code);
-  return hit ? partsFromEntry(hit.entry, source, code, ctx) : genericParts(source, code, ctx).parts;
+  return hit ? partsFromEntry(resolve(hit.entry, ctx), source, code, ctx) : genericParts(source, code, ctx).parts;
 }
 
 /** An HTTP finding's code is its status; other findings carry the status the caller saw, if any. */
 function statusOf(source: Source, code: string | number | null, given?: number | null): number | null {
-  if (typeof given === 'number' && Number.isFinite(given)) return given;
-  return source === 'http' && typeof code === 'number' ? code : null;
+  if (isStatus(given)) return given;
+  return source === 'http' && isStatus(code) ? code : null;
+}
+
+function isStatus(n: unknown): n is number {
+  return typeof n === 'number' && Number.isInteger(n) && n >= 100 && n <= 599;
 }
 
 function normalise(source: Source, code: string | number | null, details?: Record<string, string>) {
   const d: Record<string, string> = { ...(details ?? {}) };
-  if (code === null || code === undefined) return { code: null, details: d };
+  if (typeof code === 'number' ? !Number.isFinite(code) : typeof code !== 'string') return { code: null, details: d };
   if (source === 'salesiq' || source === 'http') {
     const n = typeof code === 'number' ? code : /^\s*\d+\s*$/.test(code) ? Number(code) : NaN;
     if (Number.isFinite(n)) return { code: n, details: d };
@@ -110,13 +117,22 @@ function lookup(source: Source, code: string | number | null): { key: string; en
   if (!table) return undefined;
   const key = String(code);
   if (Object.prototype.hasOwnProperty.call(table, key)) return { key, entry: table[key] };
+  if (typeof code === 'number') return numberRange(source, code, table);
   const lower = key.toLowerCase();
   for (const k of Object.keys(table)) if (k.toLowerCase() === lower) return { key: k, entry: table[k] };
-  if (source === 'http' && typeof code === 'number') {
-    if (code >= 500 && code <= 599) return { key: '5xx', entry: table['5xx'] };
-    if (code >= 400 && code <= 499) return { key: '4xx', entry: table['4xx'] };
-  }
   return undefined;
+}
+
+function numberRange(source: Source, code: number, table: Record<string, Entry>): { key: string; entry: Entry } | undefined {
+  if (source !== 'http') return undefined;
+  if (code >= 500 && code <= 599) return { key: '5xx', entry: table['5xx'] };
+  if (code >= 400 && code <= 499) return { key: '4xx', entry: table['4xx'] };
+  return undefined;
+}
+
+/** Some entries depend on the situation (an HTML page under a 4xx is a wrong URL, not an outage). */
+function resolve(entry: Entry, ctx: FindingContext): Entry {
+  return entry.variant?.(ctx) ?? entry;
 }
 
 function partsFromEntry(entry: Entry, source: Source, code: string | number | null, ctx: FindingContext): ExplanationParts {

@@ -16,6 +16,8 @@ export interface Entry {
   meaning: Text;
   cause: Text;
   fix: Text;
+  /** A different entry for some situations, e.g. by HTTP status. */
+  variant?: (ctx: FindingContext) => Entry | undefined;
 }
 
 function e(category: Category, action: Action, retryable: boolean, title: string, meaning: Text, cause: Text, fix: Text): Entry {
@@ -157,6 +159,11 @@ const oauth: Record<string, Entry> = {
     'Wait until then; the current access token stays usable until it expires.'),
 };
 
+const HTML_NOT_API = e('config', 'fix-config', false, 'An HTML page came back where JSON was expected.',
+  (ctx) => `The server answered with a web page (HTTP ${ctx.httpStatus}) instead of a JSON API response.`,
+  'The URL probably points at a web page rather than the API (wrong host or path), or a proxy or login portal answered.',
+  'Check the API host and path for your data centre.');
+
 const SALESIQ_ERRORS_NOTE = 'SalesIQ often sends errors with HTTP 400, so the JSON body (its error.code) tells more than the status.';
 
 const http: Record<string, Entry> = {
@@ -185,14 +192,13 @@ const http: Record<string, Entry> = {
   '5xx': e('server', 'retry', true, 'The server had a problem (HTTP {{status}}).',
     'The server answered with HTTP {{status}}, a server-side error.', 'An outage, maintenance or overload on the provider\'s side.',
     'Retry after a short wait (with backoff); if it persists, check the Zoho status page.'),
-  html: e('server', 'retry', true, 'An HTML page came back where JSON was expected.',
-    (ctx) => `The server answered with a web page${ctx.httpStatus ? ` (HTTP ${ctx.httpStatus})` : ''} instead of a JSON API response.`,
-    (ctx) => (ctx.httpStatus && ctx.httpStatus < 500
-      ? 'The URL probably points at a web page rather than the API (wrong host or path), or a proxy or login portal answered.'
-      : 'Usually a maintenance or outage page, or a proxy error page.'),
-    (ctx) => (ctx.httpStatus && ctx.httpStatus < 500
-      ? 'Check the API host and path for your data centre.'
-      : 'Retry after a few minutes; if it persists, check the Zoho status page.')),
+  html: {
+    ...e('server', 'retry', true, 'An HTML page came back where JSON was expected.',
+      (ctx) => `The server answered with a web page${ctx.httpStatus ? ` (HTTP ${ctx.httpStatus})` : ''} instead of a JSON API response.`,
+      'Usually a maintenance or outage page, or a proxy error page.',
+      'Retry after a few minutes; if it persists, check the Zoho status page.'),
+    variant: (ctx) => (ctx.httpStatus && ctx.httpStatus < 500 ? HTML_NOT_API : undefined),
+  },
   bad_json: e('server', 'retry', true, 'The response was not valid JSON.',
     'The server\'s answer could not be parsed as JSON.', 'The response was cut off or garbled, often by a proxy or an interrupted connection.',
     'Retry the request; if it keeps happening, check for a proxy between you and Zoho.'),
