@@ -96,13 +96,16 @@ function isStatus(n: unknown): n is number {
 
 function normalise(source: Source, code: string | number | null, details?: Record<string, string>) {
   const d: Record<string, string> = { ...(details ?? {}) };
-  if (typeof code === 'number' ? !Number.isFinite(code) : typeof code !== 'string') return { code: null, details: d };
+  if (code === null || (typeof code !== 'string' && !(typeof code === 'number' && Number.isFinite(code)))) {
+    return { code: null, details: d };
+  }
   if (source === 'salesiq' || source === 'http') {
     const n = typeof code === 'number' ? code : /^\s*\d+\s*$/.test(code) ? Number(code) : NaN;
     if (Number.isFinite(n)) return { code: n, details: d };
   }
   if (source === 'network' && typeof code === 'string') {
-    const alias = NETWORK_ALIASES[code] ?? (TLS_CODE.test(code) && code !== 'SSLError' ? 'CERT' : undefined);
+    const own = Object.prototype.hasOwnProperty.call(NETWORK_ALIASES, code) ? NETWORK_ALIASES[code] : undefined;
+    const alias = own ?? (TLS_CODE.test(code) && code !== 'SSLError' ? 'CERT' : undefined);
     if (alias && alias !== code) {
       d.rawCode = d.rawCode ?? code;
       return { code: alias, details: d };

@@ -235,7 +235,8 @@ describe('errors/catalogue', () => {
     it('never throws and returns a valid generic finding for anything unknown', () => {
       const odd: Array<[Source, string | number | null]> = [
         ['unknown', null], ['ssh', 'nope'], ['sudo', ''], ['systemd', 42], ['network', 'EWHATEVER'], ['http', 200], ['http', -1],
-        ['salesiq', null], ['salesiq', 'abc'], ['bogus' as Source, 'x'], ['oauth', '__proto__'], ['oauth', 'constructor'],
+        ['salesiq', null], ['salesiq', 'abc'], ['bogus' as Source, 'x'], ['oauth', '__proto__'], ['oauth', 'constructor'], ['network', '__proto__'], ['http', 'toString'],
+        ['salesiq', NaN], ['unknown', {} as unknown as string],
       ];
       for (const [s, c] of odd) assertValidFinding(findingFor(s, c), `${s} ${c}`);
       assert.strictEqual(findingFor('network', 'EWHATEVER').action, 'retry');
