@@ -16,7 +16,8 @@ export function tokenAgeEvidence(expiresAt: number, now: number): string {
 /** Evidence for 1009 from the token's prefix (a hint, never validation — reference §4). */
 export function tokenKindEvidence(kind: 'user' | 'org' | 'unknown', visitorApi: boolean): string | undefined {
   if (kind === 'user') {
-    return `Your token starts \`1000.\` (a user token)${visitorApi ? ' and the request went to the visitor API' : ''}; the visitor API needs an org token (starts \`1005.\`).`;
+    const where = visitorApi ? ' and the request went to the visitor API, which' : '; the visitor API';
+    return `Your token starts \`1000.\` (a user token)${where} only accepts an org token (starts \`1005.\`).`;
   }
   if (kind === 'org') return 'Your token starts `1005.` (an org token), so the token type is right; the scope itself is probably missing.';
   return visitorApi ? 'The request went to the visitor API, which only accepts an org token (starts `1005.`).' : undefined;
