@@ -75,13 +75,13 @@ function build(source: Source, rawCode: string | number | null, ctx: FindingCont
   // Keep numbers as numbers; a string code takes the catalogue's spelling ("access denied" → "Access Denied").
   const code = typeof given === 'string' ? hit.key : given;
   const entry = resolve(hit.entry, ctx2);
-  const parts = partsFromEntry(entry, source, code, ctx2);
+  const parts = partsFromEntry(entry, source, ctx2);
   return finish(source, code, ctx2, entry.category, entry.action, entry.retryable, fill(entry.title, vars(ctx2)), parts);
 }
 
 function partsFor(source: Source, code: string | number | null, ctx: FindingContext): ExplanationParts | undefined {
   const hit = lookup(source, code);
-  return hit ? partsFromEntry(resolve(hit.entry, ctx), source, code, ctx) : genericParts(source, code, ctx).parts;
+  return hit ? partsFromEntry(resolve(hit.entry, ctx), source, ctx) : genericParts(source, code, ctx).parts;
 }
 
 /** An HTTP finding's code is its status; other findings carry the status the caller saw, if any. */
@@ -138,15 +138,15 @@ function resolve(entry: Entry, ctx: FindingContext): Entry {
   return entry.variant?.(ctx) ?? entry;
 }
 
-function partsFromEntry(entry: Entry, source: Source, code: string | number | null, ctx: FindingContext): ExplanationParts {
+function partsFromEntry(entry: Entry, source: Source, ctx: FindingContext): ExplanationParts {
   const v = vars(ctx);
   const text = (t: Entry['meaning']) => fill(typeof t === 'function' ? t(ctx) : t, v);
-  const cause = [text(entry.cause), ...extras(source, code, ctx)].filter(Boolean).join(' ');
+  const cause = [text(entry.cause), ...extras(source, ctx)].filter(Boolean).join(' ');
   return { meaning: text(entry.meaning), cause, fix: text(entry.fix) };
 }
 
 /** Sentences about facts the error body or the caller supplied. */
-function extras(source: Source, _code: string | number | null, ctx: FindingContext): string[] {
+function extras(source: Source, ctx: FindingContext): string[] {
   const d = ctx.details ?? {};
   const out: string[] = [];
   if (d.json_key) out.push(`SalesIQ points at the field \`${d.json_key}\`.`);
@@ -176,7 +176,7 @@ function genericParts(source: Source, code: string | number | null, ctx: Finding
         title: `SalesIQ returned an undocumented error (${code ?? 'no code'}).`,
         parts: {
           meaning: `SalesIQ answered with ${shown}, which is not in SalesIQ's published error list, so DevKit cannot say for sure what it means.${said}`,
-          cause: extras(source, code, ctx).join(' '),
+          cause: extras(source, ctx).join(' '),
           fix: 'Check the request (URL, screen name, body) against the SalesIQ API docs; if it persists, contact SalesIQ support with the code and the request path.',
         },
       };
@@ -187,7 +187,7 @@ function genericParts(source: Source, code: string | number | null, ctx: Finding
         title: `Zoho Accounts refused the token request (${code ?? 'no code'}).`,
         parts: {
           meaning: `Zoho Accounts answered the token request with ${shown}, which DevKit does not know.${said}`,
-          cause: extras(source, code, ctx).join(' '),
+          cause: extras(source, ctx).join(' '),
           fix: 'Check the client ID, client secret, refresh token and data centre; if they are right, contact Zoho support with this error.',
         },
       };
@@ -200,7 +200,7 @@ function genericParts(source: Source, code: string | number | null, ctx: Finding
         title: 'A network error stopped the request.',
         parts: {
           meaning: `The connection failed with ${shown} before any answer arrived.${said}`,
-          cause: extras(source, code, ctx).join(' '),
+          cause: extras(source, ctx).join(' '),
           fix: 'Check the network connection (and any proxy or VPN), then try again.',
         },
       };
@@ -210,7 +210,7 @@ function genericParts(source: Source, code: string | number | null, ctx: Finding
         title: code === null ? 'An unrecognised error occurred.' : `An unrecognised error occurred (${code}).`,
         parts: {
           meaning: `DevKit found ${shown}${source !== 'unknown' ? ` from ${source}` : ''} that it has no explanation for.${said}`,
-          cause: extras(source, code, ctx).join(' '),
+          cause: extras(source, ctx).join(' '),
           fix: 'Read the original message for clues; if it keeps happening, report it with the full error text (secrets removed).',
         },
       };

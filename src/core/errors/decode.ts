@@ -21,8 +21,8 @@ export interface DecodeContext {
   tokenKindHint?: 'user' | 'org' | 'unknown';
 }
 
-/** How far after a status line its body may start (headers in between). */
-const STATUS_REACH = 16384;
+/** How far after a response's status line its body may start (headers in between). */
+const STATUS_LINE_REACH = 16384;
 const MAX_FINDINGS = 50;
 
 type Placed = Hit & { httpStatus: number | null };
@@ -61,12 +61,23 @@ function bodies(text: string, htmlHits: Hit[]): Placed[] {
   const lone: Placed[] = [];
   let next = 0;
   markers.forEach((m, i) => {
-    const limit = Math.min(m.pos + STATUS_REACH, markers[i + 1]?.pos ?? Infinity);
+    const limit = Math.min(reach(text, m), markers[i + 1]?.pos ?? Infinity);
     while (next < out.length && out[next].pos < m.pos) next++;
     if (next < out.length && out[next].pos < limit) out[next++].httpStatus = m.status;
     else if (m.status >= 400) lone.push(statusHit(m));
   });
   return [...out, ...lone];
+}
+
+/**
+ * A status line covers the response after it; a status inside a log line (`status=400`, `HTTP 400`)
+ * covers only that line and the next, so it never sticks to an unrelated error further down.
+ */
+function reach(text: string, m: StatusMarker): number {
+  if (m.statusLine) return m.pos + STATUS_LINE_REACH;
+  const eol = text.indexOf('\n', m.pos);
+  const next = eol < 0 ? -1 : text.indexOf('\n', eol + 1);
+  return eol < 0 ? text.length : next < 0 ? text.length : next;
 }
 
 function statusHit(m: StatusMarker): Placed {

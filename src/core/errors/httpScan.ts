@@ -9,6 +9,8 @@ import type { Hit } from './hits';
 export interface StatusMarker {
   pos: number;
   status: number;
+  /** A response's own status line (`HTTP/1.1 400` starting a line, as curl -i prints): headers may follow. */
+  statusLine: boolean;
 }
 
 const STATUS =
@@ -24,9 +26,15 @@ export function findStatusMarkers(text: string): StatusMarker[] {
   STATUS.lastIndex = 0;
   for (let m = STATUS.exec(text); m; m = STATUS.exec(text)) {
     const status = Number(m[1] ?? m[2] ?? m[3] ?? m[4] ?? m[5]);
-    if (status >= 100 && status <= 599) out.push({ pos: m.index, status });
+    if (status >= 100 && status <= 599) out.push({ pos: m.index, status, statusLine: m[1] !== undefined && startsLine(text, m.index) });
   }
   return out;
+}
+
+/** True when only `< ` (curl -v) or nothing precedes `pos` on its line. */
+function startsLine(text: string, pos: number): boolean {
+  const before = text.slice(Math.max(0, pos - 2), pos);
+  return pos === 0 || before.endsWith('\n') || before === '< ' || (pos === 1 && before === '<');
 }
 
 /** HTML documents in the text, each as a hit plus its span (prose inside a page is not decoded). */

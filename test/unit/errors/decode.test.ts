@@ -98,6 +98,13 @@ describe('errors/decode: bodies', () => {
     assert.deepStrictEqual(keys('HTTP/1.1 200 OK\ncontent-length: 0\n'), []);
   });
 
+  it('keeps a status mentioned in a log line to that line and the next', () => {
+    const text = 'Nov 25 11:30:00 web1 app[1]: GET /x status=200 ok\nNov 25 11:30:01 web1 app[1]: tick\nNov 25 11:30:02 web1 app[1]: {"error":{"code":1008,"message":"Invalid OAuthToken."}}';
+    assert.deepStrictEqual(keys(text), [['salesiq', 1008, null]]);
+    assert.deepStrictEqual(keys('transfer failed with HTTP 400:\n{"error":{"code":1008}}'), [['salesiq', 1008, 400]]);
+    assert.deepStrictEqual(keys('* Connected\n< HTTP/1.1 401 Unauthorized\n< a: b\n< c: d\n<\n{"error":{"code":1002,"message":"Invalid authorization header."}}'), [['salesiq', 1002, 401]]);
+  });
+
   it('folds duplicates (same source, code and status) and keeps distinct ones in text order', () => {
     const text = [SAMPLES.salesiqAfterStatus, SAMPLES.salesiqAfterStatus, SAMPLES.salesiqRaw, SAMPLES.oauthInvalidCode, SAMPLES.sudoTty].join('\n');
     assert.deepStrictEqual(keys(text), [
