@@ -3,6 +3,7 @@
  * Exported so other front ends (the refresh client, notifications) can attach the same evidence through
  * `findingFor(…, { details: { evidence } })`.
  */
+import { DATA_CENTERS, dataCenterFromAccountsUrl, isDataCenter } from '../datacenters';
 import { relativeText } from '../token';
 
 /** "Your stored token expired 34 min ago at 11:37 local (10:37 UTC)." or "…still valid for 12 min…". */
@@ -23,16 +24,13 @@ export function tokenKindEvidence(kind: 'user' | 'org' | 'unknown', visitorApi: 
   return visitorApi ? 'The request went to the visitor API, which only accepts an org token (starts `1005.`).' : undefined;
 }
 
-/** Names the data centre in use and the most likely other one for invalid_client. */
+/** Names the data centre in use (an id like `in`, or an accounts URL) and the most likely other one for invalid_client. */
 export function dataCentreEvidence(dataCenter: string): string {
-  const dc = dataCenter.trim().replace(/^https?:\/\//, '').replace(/^accounts\./, '').replace(/^zoho(cloud)?\./, '');
-  const host = dataCenter.includes('accounts.') ? dataCenter.replace(/^https?:\/\//, '') : accountsHost(dc);
+  const given = dataCenter.trim();
+  const dc = isDataCenter(given) ? given : dataCenterFromAccountsUrl(given.includes('://') ? given : `https://${given}`);
+  const where = dc ? `the ${DATA_CENTERS[dc].label} data centre (${new URL(DATA_CENTERS[dc].accountsUrl).host})` : `the accounts server ${given}`;
   const other = dc === 'in' ? 'accounts.zoho.com (US) or accounts.zoho.eu (EU)' : 'accounts.zoho.in if the account was created in India';
-  return `You are using the ${dc} data centre (${host}); the client is most likely registered in a different one — for example ${other}.`;
-}
-
-function accountsHost(dc: string): string {
-  return dc === 'ca' ? 'accounts.zohocloud.ca' : `accounts.zoho.${dc}`;
+  return `You are using ${where}; the client is most likely registered in a different one — for example ${other}.`;
 }
 
 function clockText(t: number, now: number): string {

@@ -44,12 +44,13 @@ describe('errors/decode: evidence from the context', () => {
 
   it('names the data centre in use for invalid_client and suggests another', () => {
     const com = decodeOne(SAMPLES.oauthInvalidClient, { dataCenter: 'com' });
-    assert.match(com.details?.evidence ?? '', /com data centre \(accounts\.zoho\.com\).*accounts\.zoho\.in/);
+    assert.match(com.details?.evidence ?? '', /US \(zoho\.com\) data centre \(accounts\.zoho\.com\).*accounts\.zoho\.in/);
     assert.strictEqual(com.details?.dataCenter, 'com');
     const india = decodeOne(SAMPLES.oauthInvalidClient, { dataCenter: 'in' });
-    assert.match(india.details?.evidence ?? '', /in data centre \(accounts\.zoho\.in\).*accounts\.zoho\.com/);
+    assert.match(india.details?.evidence ?? '', /India \(zoho\.in\) data centre \(accounts\.zoho\.in\).*accounts\.zoho\.com/);
     const url = decodeOne(SAMPLES.oauthInvalidClient, { dataCenter: 'https://accounts.zohocloud.ca' });
-    assert.match(url.details?.evidence ?? '', /ca data centre \(accounts\.zohocloud\.ca\)/);
+    assert.match(decodeOne(SAMPLES.oauthInvalidClient, { dataCenter: 'http://127.0.0.1:9/x' }).details?.evidence ?? '', /accounts server http:\/\/127\.0\.0\.1:9\/x/);
+    assert.match(url.details?.evidence ?? '', /Canada \(zohocloud\.ca\) data centre \(accounts\.zohocloud\.ca\)/);
   });
 
   it('adds no evidence without context, and ignores unusable context', () => {
