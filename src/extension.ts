@@ -7,20 +7,25 @@ import { registerRefreshToken } from './vscode/commands/refreshToken';
 import { registerSetupCredentials } from './vscode/commands/setupCredentials';
 import { registerShowActions } from './vscode/commands/showActions';
 import { Log } from './vscode/log';
+import { ProfileStore, StoredCredentials } from './vscode/profileStore';
 import { importSandboxSeed } from './vscode/sandboxSeed';
 import { SecretStore } from './vscode/secretStore';
 import { settings } from './vscode/settings';
 import { StatusBar } from './vscode/statusBar';
 import { TokenController } from './vscode/tokenController';
 
-/** What tests (and other extensions) can see; the UI never depends on it. */
+/**
+ * What the integration tests can see. Exported only outside production: any extension can read another's
+ * exports, and these objects reach SecretStorage.
+ */
 export interface DevKitApi {
   statusBar: StatusBar;
   controller: TokenController;
+  credentialsOf(profile: string): Promise<StoredCredentials | undefined>;
 }
 
 /** Builds the pieces and registers them; nothing else. Reads one secret, creates one item, one timer. */
-export async function activate(context: vscode.ExtensionContext): Promise<DevKitApi> {
+export async function activate(context: vscode.ExtensionContext): Promise<DevKitApi | undefined> {
   const clock = systemClock;
   const log = new Log();
   const secrets = new SecretStore(context.secrets);
@@ -42,7 +47,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<DevKit
     ...registerMisc(controller, log),
   );
   log.info('activate', `SalesIQ DevKit ${context.extension.packageJSON.version} on VS Code ${vscode.version}; profile ${controller.profile.name}`);
-  return { statusBar, controller };
+  if (context.extensionMode === vscode.ExtensionMode.Production) return undefined;
+  return { statusBar, controller, credentialsOf: (p) => new ProfileStore(secrets, p).readCredentials() };
 }
 
 export function deactivate(): void {}

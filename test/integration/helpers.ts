@@ -5,9 +5,11 @@ import type { DevKitApi } from '../../src/extension';
 export const EXTENSION_ID = 'salesiq-devkit.salesiq-devkit';
 
 export async function devkit(): Promise<DevKitApi> {
-  const ext = vscode.extensions.getExtension<DevKitApi>(EXTENSION_ID);
+  const ext = vscode.extensions.getExtension<DevKitApi | undefined>(EXTENSION_ID);
   assert.ok(ext, `extension ${EXTENSION_ID} is installed`);
-  return ext.isActive ? ext.exports : ext.activate();
+  const api = ext.isActive ? ext.exports : await ext.activate();
+  assert.ok(api, 'the test API is exported outside production mode');
+  return api;
 }
 
 export async function setSetting(key: string, value: unknown): Promise<void> {

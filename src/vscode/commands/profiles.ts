@@ -42,8 +42,13 @@ export function registerForget(controller: TokenController, log: Log): vscode.Di
     }
     try {
       await controller.store.forget();
-      await settings.saveProfiles(settings.profiles().filter((p) => p.name !== name || settings.profiles().length === 1));
-      await controller.reload();
+      const remaining = settings.profiles().filter((p) => p.name !== name);
+      // The last profile stays listed (empty) so the status bar can offer set-up; otherwise move to the next one.
+      if (remaining.length) {
+        await settings.saveProfiles(remaining);
+        await settings.setActiveProfile(remaining[0].name);
+      }
+      await controller.switchTo(remaining[0]?.name ?? name);
       log.info('setup', `forgot credentials of profile ${name}`);
       return true;
     } catch (e) {

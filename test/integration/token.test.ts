@@ -1,0 +1,130 @@
+import * as assert from 'assert';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import * as vscode from 'vscode';
+import type { DevKitApi } from '../../src/extension';
+import { SANDBOX_DEFAULTS, ZohoSandbox } from '../sandbox/zohoSandbox';
+import { devkit, setSetting, waitFor } from './helpers';
+
+const USER = SANDBOX_DEFAULTS.user;
+const creds = (profile: string, extra: Record<string, unknown> = {}) => ({
+  profile,
+  dataCenter: 'in',
+  clientId: USER.clientId,
+  clientSecret: USER.clientSecret,
+  refreshToken: USER.refreshTokens[0],
+  ...extra,
+});
+
+describe('token lifecycle in a real VS Code', function () {
+  let sandbox: ZohoSandbox;
+  let api: DevKitApi;
+  const view = () => api.statusBar.current;
+
+  before(async () => {
+    sandbox = new ZohoSandbox();
+    await sandbox.start();
+    await setSetting('accountsUrl', sandbox.accountsUrlTemplate);
+    await setSetting('salesiqUrl', sandbox.salesiqUrlTemplate);
+    await setSetting('autoRefresh', false);
+    api = await devkit();
+  });
+
+  after(async () => {
+    await sandbox.stop();
+  });
+
+  it('activates at startup, registers its commands and asks to set up', async () => {
+    const commands = await vscode.commands.getCommands(true);
+    for (const c of ['salesiq.setupCredentials', 'salesiq.importFromEnv', 'salesiq.refreshToken', 'salesiq.forgetCredentials', 'salesiq.switchProfile']) assert.ok(commands.includes(c), c);
+    assert.strictEqual(view().state, 'setup');
+    assert.strictEqual(view().text, '$(key) SalesIQ: set up');
+  });
+
+  it('keeps credentials in SecretStorage and counts down in minutes', async () => {
+    assert.strictEqual(await vscode.commands.executeCommand('salesiq.setupCredentials', creds('user', { accessToken: '1000.11112222333344445555666677778888.99990000aaaabbbbccccddddeeeeffff', issuedMinutesAgo: 10 })), true);
+    await waitFor('fresh countdown', () => /^\$\(key\) SalesIQ user (49|50)m$/.test(view().text));
+    assert.strictEqual(view().background, undefined);
+    const stored = await api.controller.store.readCredentials();
+    assert.deepStrictEqual({ id: stored?.clientId, rt: stored?.refreshToken }, { id: USER.clientId, rt: USER.refreshTokens[0] });
+    const settingsText = JSON.stringify(vscode.workspace.getConfiguration('salesiq'));
+    assert.ok(!settingsText.includes(USER.clientSecret) && !settingsText.includes(USER.refreshTokens[0]), 'no secret in settings');
+  });
+
+  it('turns to a seconds countdown with the warning background near expiry', async () => {
+    await vscode.commands.executeCommand('salesiq.setupCredentials', creds('user', { accessToken: '1000.aaaa.bbbb', issuedMinutesAgo: 57 }));
+    await waitFor('warning state', () => view().state === 'warning');
+    assert.match(view().text, /^\$\(key\) SalesIQ user [23]m \d\ds$/);
+    assert.strictEqual(view().background, 'warning');
+  });
+
+  it('shows expired with the error background once the hour is over', async () => {
+    await vscode.commands.executeCommand('salesiq.setupCredentials', creds('user', { accessToken: '1000.aaaa.bbbb', issuedMinutesAgo: 60 }));
+    await waitFor('expired state', () => view().state === 'expired');
+    assert.strictEqual(view().text, '$(error) SalesIQ user expired');
+    assert.strictEqual(view().background, 'error');
+  });
+
+  it('refreshes against the Zoho sandbox from the command', async () => {
+    const before = sandbox.stats.tokenRequests[USER.refreshTokens[0]] ?? 0;
+    assert.strictEqual(await vscode.commands.executeCommand('salesiq.refreshToken'), true);
+    assert.strictEqual(view().state, 'fresh');
+    assert.match(view().text, /^\$\(key\) SalesIQ user (59|60)m$/);
+    assert.strictEqual(sandbox.stats.tokenRequests[USER.refreshTokens[0]], before + 1);
+    assert.match(api.controller.token!.accessToken, /^1000\.[0-9a-f]{32}\.[0-9a-f]{32}$/);
+    assert.ok(view().tooltip.includes('Last refresh'), view().tooltip);
+  });
+
+  it('a wrong data centre fails with invalid_client and keeps the old token', async () => {
+    await vscode.commands.executeCommand('salesiq.setupCredentials', creds('wrongdc', { dataCenter: 'com', accessToken: '1000.cccc.dddd', issuedMinutesAgo: 30 }));
+    assert.strictEqual(await vscode.commands.executeCommand('salesiq.refreshToken'), false);
+    const t = api.controller.token!;
+    assert.strictEqual(t.accessToken, '1000.cccc.dddd');
+    assert.strictEqual(t.lastRefresh?.finding?.code, 'invalid_client');
+    assert.strictEqual(t.lastRefresh?.finding?.action, 'fix-config');
+    assert.strictEqual(view().state, 'failed');
+    assert.strictEqual(view().background, 'error');
+  });
+
+  it('auto-refresh renews a token before it expires', async () => {
+    await vscode.commands.executeCommand('salesiq.setupCredentials', creds('auto', { accessToken: '1000.eeee.ffff', issuedMinutesAgo: 58 }));
+    await setSetting('autoRefresh', true);
+    try {
+      const t = await waitFor('automatic refresh', () => (api.controller.token?.accessToken !== '1000.eeee.ffff' ? api.controller.token : undefined), 30_000);
+      assert.strictEqual(t?.lastRefresh?.automatic, true);
+      await waitFor('fresh state', () => view().state === 'fresh');
+    } finally {
+      await setSetting('autoRefresh', false);
+    }
+  });
+
+  it('a revoked refresh token stops with a re-authorize message', async () => {
+    const revoked = '1000.00000000000000000000000000000000.11111111111111111111111111111111';
+    await vscode.commands.executeCommand('salesiq.setupCredentials', creds('revoked', { refreshToken: revoked, accessToken: '1000.abab.cdcd', issuedMinutesAgo: 20 }));
+    assert.strictEqual(await vscode.commands.executeCommand('salesiq.refreshToken'), false);
+    assert.strictEqual(api.controller.token?.lastRefresh?.finding?.action, 'reauthorize');
+    assert.strictEqual(view().background, 'error');
+  });
+
+  it('imports credentials from a .env, reads nothing else, and can blank them', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'devkit-env-'));
+    const file = path.join(dir, '.env');
+    fs.writeFileSync(file, `# chatbot\nOPENAI_API_KEY=sk-keep-me\nSALESIQ_CLIENT_ID=${USER.clientId}\nSALESIQ_CLIENT_SECRET=${USER.clientSecret}\nSALESIQ_REFRESH_TOKEN=${USER.refreshTokens[0]}\n`);
+    assert.strictEqual(await vscode.commands.executeCommand('salesiq.importFromEnv', { path: file, dataCenter: 'in', afterwards: 'blank' }), true);
+    assert.strictEqual(api.controller.profile.name, 'user');
+    assert.strictEqual((await api.controller.store.readCredentials())?.clientSecret, USER.clientSecret);
+    const after = fs.readFileSync(file, 'utf8');
+    assert.ok(after.includes('OPENAI_API_KEY=sk-keep-me') && after.includes('# chatbot'), after);
+    assert.ok(!after.includes(USER.clientSecret) && !after.includes(USER.refreshTokens[0]), after);
+  });
+
+  it('forgets the credentials of the active profile and moves to another one', async () => {
+    await vscode.commands.executeCommand('salesiq.switchProfile', 'user');
+    assert.strictEqual(await vscode.commands.executeCommand('salesiq.forgetCredentials', { confirm: false }), true);
+    assert.strictEqual(await api.credentialsOf('user'), undefined);
+    const names = vscode.workspace.getConfiguration('salesiq').get<Array<{ name: string }>>('profiles')!.map((p) => p.name);
+    assert.ok(!names.includes('user'), names.join());
+    assert.notStrictEqual(api.controller.profile.name, 'user');
+  });
+});
