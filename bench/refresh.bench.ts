@@ -1,0 +1,70 @@
+/**
+ * Refresh latency: DevKit's whole refresh path (token manager, shared rate guard, retry wrapper, file store)
+ * against a bare undici POST to the same sandbox endpoint. Prints medians and the ratio (target ≤ 1.1×).
+ * Each request uses its own refresh token so Zoho's 10-per-10-minutes limit never interferes.
+ */
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { request } from 'undici';
+import { systemClock } from '../src/core/clock';
+import { createHttpClient } from '../src/core/net/http';
+import { TokenManager } from '../src/core/tokenManager';
+import { guardedRefresher } from '../src/core/zoho/guardedRefresher';
+import { StateStore } from '../src/cli/stateStore';
+import { SANDBOX_DEFAULTS, ZohoSandbox } from '../test/sandbox/zohoSandbox';
+
+const N = 40;
+const USER = SANDBOX_DEFAULTS.user;
+
+function tokens(prefix: string): string[] {
+  return Array.from({ length: N }, (_, i) => `1000.${prefix}${String(i).padStart(31, '0')}.${'ab'.repeat(16)}`);
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
+
+async function timeIt(fn: () => Promise<unknown>): Promise<number> {
+  const t = process.hrtime.bigint();
+  await fn();
+  return Number(process.hrtime.bigint() - t) / 1e6;
+}
+
+async function main(): Promise<void> {
+  const bare = tokens('a');
+  const devkit = tokens('b');
+  const sandbox = new ZohoSandbox({ clients: [{ ...USER, refreshTokens: [...bare, ...devkit] }] });
+  await sandbox.start();
+  const url = `${sandbox.accountsUrl('in')}/oauth/v2/token`;
+  const state = new StateStore(fs.mkdtempSync(path.join(os.tmpdir(), 'devkit-bench-')));
+  const http = createHttpClient();
+  const bareTimes: number[] = [];
+  const kitTimes: number[] = [];
+  for (let i = 0; i < N; i++) {
+    // Interleaved so both paths see the same machine load.
+    bareTimes.push(
+      await timeIt(async () => {
+        const body = new URLSearchParams({ grant_type: 'refresh_token', client_id: USER.clientId, client_secret: USER.clientSecret, refresh_token: bare[i] }).toString();
+        const res = await request(url, { method: 'POST', body, headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+        const json = (await res.body.json()) as { access_token?: string };
+        if (!json.access_token) throw new Error('bare request failed');
+      }),
+    );
+    const creds = { clientId: USER.clientId, clientSecret: USER.clientSecret, refreshToken: devkit[i] };
+    const manager = new TokenManager({
+      store: state.tokenStore(`p${i}`, creds),
+      clock: systemClock,
+      lease: state.lease(`p${i}`, systemClock),
+      refresher: guardedRefresher({ http: () => http, clock: systemClock, accountsUrl: () => sandbox.accountsUrl('in'), logFor: (rt) => state.refreshLog(rt) }),
+    });
+    kitTimes.push(await timeIt(() => manager.refresh({ automatic: false })));
+  }
+  await sandbox.stop();
+  const b = median(bareTimes.slice(5));
+  const k = median(kitTimes.slice(5));
+  console.log(`refresh latency: DevKit ${k.toFixed(2)} ms vs bare undici ${b.toFixed(2)} ms → ${(k / b).toFixed(2)}× (target ≤ 1.1×; median of ${N - 5} after warm-up)`);
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});

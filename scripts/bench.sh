@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# `npm run bench`: the figures the README quotes, measured in one run on this machine.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/ensure-deps.sh >/dev/null
+node esbuild.js --production
+npx tsc -p .
+for b in bundle decode refresh; do node "out/bench/$b.bench.js"; done
+# Leave a development build behind (source maps) for tests and debugging.
+node esbuild.js
