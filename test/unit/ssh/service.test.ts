@@ -1,0 +1,98 @@
+import * as assert from 'node:assert/strict';
+import type { Clock } from '../../../src/core/clock';
+import { isDevKitError } from '../../../src/core/errors/devkitError';
+import { restartService } from '../../../src/core/ssh/service';
+import { fakeSession, type Answer } from './fakeSession';
+
+/** Time moves only when the code waits: each timer fires at once and advances now() by its delay. */
+function steppingClock(): Clock {
+  let t = 0;
+  return {
+    now: () => t,
+    setTimeout(fn, ms) {
+      t += ms;
+      queueMicrotask(fn);
+      return { cancel() {} };
+    },
+  };
+}
+
+/** restart answers `restart`; is-active walks through `states` (the last one repeats). */
+function service(restart: Answer, states: string[]) {
+  let i = 0;
+  return fakeSession((cmd) => {
+    if (cmd.includes('systemctl restart')) return restart;
+    if (cmd.includes('is-active')) {
+      const s = states[Math.min(i++, states.length - 1)];
+      return { code: s === 'active' ? 0 : 3, stdout: `${s}\n` };
+    }
+    if (cmd.includes('journalctl')) return { stdout: 'Nov 25 10:00:00 h app[1]: token 1000.aaaabbbbccccdddd.eeeeffff00001111 rejected\n' };
+    return { code: 127, stderr: 'unexpected' };
+  });
+}
+
+async function finding(p: Promise<unknown>) {
+  try {
+    await p;
+  } catch (e) {
+    assert.ok(isDevKitError(e), String(e));
+    return e.finding;
+  }
+  assert.fail('expected a failure');
+}
+
+const opts = () => ({ clock: steppingClock(), settleMs: 1000, pollMs: 250, maxWaitMs: 5000 });
+const ROOT = { mode: 'nopasswd' as const };
+
+describe('restartService (scripted server)', () => {
+  it('accepts a unit that becomes active and stays active for the settle time', async () => {
+    const s = service({ code: 0 }, ['activating', 'active']);
+    const r = await restartService(s, ROOT, 'app', opts());
+    assert.equal(r.state, 'active');
+    assert.ok(r.journal[0].includes('1000.aaaa…1111'), 'journal lines are masked');
+    assert.ok(s.calls[0].cmd.startsWith("env LC_ALL=C sudo -n timeout -k 5 60 systemctl restart 'app'"));
+  });
+
+  it('reports crash-after-restart when restart succeeded but the unit then fails, with journal lines', async () => {
+    const f = await finding(restartService(service({ code: 0 }, ['active', 'active', 'failed']), ROOT, 'app', opts()));
+    assert.equal(f.code, 'crash-after-restart');
+    assert.match(f.details?.journal ?? '', /rejected/);
+  });
+
+  it('reports crash-after-restart for a unit caught in a restart loop (active, then activating)', async () => {
+    const f = await finding(restartService(service({ code: 0 }, ['active', 'activating']), ROOT, 'app', opts()));
+    assert.equal(f.code, 'crash-after-restart');
+  });
+
+  it('reports inactive for a unit that never comes up', async () => {
+    const f = await finding(restartService(service({ code: 0 }, ['inactive']), ROOT, 'app', opts()));
+    assert.equal(f.code, 'inactive');
+  });
+
+  it('maps systemctl failures to the systemd code words', async () => {
+    const cases: [Answer, string][] = [
+      [{ code: 1, stderr: 'Job for app.service failed because the control process exited with error code.\n' }, 'job-failed'],
+      [{ code: 5, stderr: 'Failed to restart app.service: Unit app.service not found.\n' }, 'unit-not-found'],
+      [{ code: 1, stderr: 'Failed to restart app.service: Interactive authentication required.\n' }, 'interactive-auth'],
+      [{ code: 124 }, 'timeout'],
+    ];
+    for (const [answer, code] of cases) {
+      const f = await finding(restartService(service(answer, ['failed']), ROOT, 'app', opts()));
+      assert.equal(f.code, code);
+    }
+  });
+
+  it('maps sudo refusals to the sudo code words', async () => {
+    const f = await finding(restartService(service({ code: 1, stderr: 'sudo: a password is required\n' }, ['failed']), ROOT, 'app', opts()));
+    assert.deepEqual([f.source, f.code], ['sudo', 'password-required']);
+  });
+
+  it('refuses unit names that are not plain systemd names, without running anything', async () => {
+    const s = service({ code: 0 }, ['active']);
+    for (const bad of ['app;reboot', "a'b", 'a b', '']) {
+      const f = await finding(restartService(s, ROOT, bad, opts()));
+      assert.equal(f.code, 'unit-not-found');
+    }
+    assert.equal(s.calls.length, 0);
+  });
+});
