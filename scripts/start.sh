@@ -25,6 +25,14 @@ trap cleanup EXIT
 for _ in $(seq 1 100); do [ -s "$seed" ] && break; sleep 0.1; done
 [ -s "$seed" ] || { echo "start: the sandbox did not come up on port $port" >&2; exit 1; }
 
+# A throwaway workspace outside the repo, with a log to try "Decode Error" and the hover on.
+workspace="$run_dir/workspace"
+mkdir -p "$workspace"
+cat > "$workspace/chatbot.log" <<'LOG'
+Nov 25 11:37:02 web1 llm-chatbot[812]: INFO transfer requested for visitor 4411
+Nov 25 11:37:02 web1 llm-chatbot[812]: ERROR transfer failed: HTTP 400 {"error":{"code":1001,"message":"Unknown authentication error, Contact SalesIQ Team!"}}
+LOG
+
 cat <<TXT
 
 SalesIQ DevKit sandbox: Zoho Accounts and SalesIQ emulated on http://127.0.0.1:$port, tokens live $((lifetime / 60)) min.
@@ -34,7 +42,7 @@ TXT
 if command -v code >/dev/null 2>&1 && [ -z "${SALESIQ_VSCODE:-}" ]; then
   # Its own profile dirs: the sandbox settings must never land in the user's real VS Code settings.
   SALESIQ_DEVKIT_SEED="$seed" code --new-window --wait --user-data-dir "$run_dir/user" --extensions-dir "$run_dir/extensions" \
-    --extensionDevelopmentPath="$PWD" "$PWD/.tools/dev-workspace"
+    --extensionDevelopmentPath="$PWD" "$workspace"
 else
-  SALESIQ_DEVKIT_SEED="$seed" node out/test/harness/startDev.js "$@"
+  SALESIQ_DEVKIT_SEED="$seed" node out/test/harness/startDev.js "$@" "$workspace"
 fi

@@ -4,13 +4,15 @@ import * as vscode from 'vscode';
 import { isDataCenter } from '../core/datacenters';
 import type { Log } from './log';
 import { saveProfile } from './profileSetup';
+import { ProfileStore } from './profileStore';
 import type { SecretStore } from './secretStore';
 import { settings } from './settings';
 
 /**
- * `npm start` preloads sandbox credentials: the sandbox writes a seed file and passes its path in
- * SALESIQ_DEVKIT_SEED. Each seed is imported once (by content hash) and the file is deleted, so its
- * secrets end up only in SecretStorage. Without the variable this does nothing.
+ * `npm start` preloads sandbox credentials: the sandbox writes a seed file (0600, in a temp dir that
+ * start.sh removes on exit) and passes its path in SALESIQ_DEVKIT_SEED. A seed is imported once per
+ * SecretStorage: code-server keeps secrets in the browser, so a second browser imports it again.
+ * Without the variable this does nothing.
  */
 interface Seed {
   accountsUrl: string;
@@ -23,16 +25,18 @@ export async function importSandboxSeed(context: vscode.ExtensionContext, secret
   if (!file || !fs.existsSync(file)) return undefined;
   const raw = fs.readFileSync(file, 'utf8');
   const hash = crypto.createHash('sha256').update(raw).digest('hex');
-  if (context.globalState.get('salesiq.seedHash') === hash) return undefined;
   const seed = JSON.parse(raw) as Seed;
+  const first = seed.profiles[0]?.name;
+  const present = first !== undefined && (await new ProfileStore(secrets, first).readCredentials()) !== undefined;
+  if (context.globalState.get('salesiq.seedHash') === hash && present) return undefined;
   await settings.setEndpoints(seed.accountsUrl, seed.salesiqUrl);
   for (const p of seed.profiles) {
     if (!isDataCenter(p.dataCenter)) continue;
     log.remember(p.clientSecret, p.refreshToken, p.accessToken);
     await saveProfile(secrets, { name: p.name, dataCenter: p.dataCenter, envKey: p.envKey, credentials: p, accessToken: p.accessToken, issuedAt: p.obtainedAt, expiresAt: p.expiresAt }, Date.now());
   }
+  if (first) await settings.setActiveProfile(first);
   await context.globalState.update('salesiq.seedHash', hash);
-  fs.rmSync(file, { force: true });
   log.info('sandbox', `imported ${seed.profiles.length} sandbox profile(s); Zoho Accounts at ${seed.accountsUrl}`);
-  return seed.profiles[0]?.name;
+  return first;
 }
