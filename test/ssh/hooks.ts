@@ -17,13 +17,28 @@ export function newToken(): string {
   return `1000.${randomBytes(16).toString('hex')}.${randomBytes(16).toString('hex')}`;
 }
 
+/** An interrupted run must not leave a user, a sudoers rule and an sshd behind. */
+function stopOnSignal(signal: NodeJS.Signals): void {
+  const f = current;
+  current = undefined;
+  try {
+    f?.stopSync();
+  } finally {
+    process.kill(process.pid, signal);
+  }
+}
+
 export const mochaHooks = {
   async beforeAll(this: Mocha.Context): Promise<void> {
     this.timeout(180_000);
     current = await startSshd();
+    process.once('SIGINT', stopOnSignal);
+    process.once('SIGTERM', stopOnSignal);
   },
   async afterAll(this: Mocha.Context): Promise<void> {
     this.timeout(60_000);
+    process.removeListener('SIGINT', stopOnSignal);
+    process.removeListener('SIGTERM', stopOnSignal);
     const f = current;
     current = undefined;
     await f?.stop();

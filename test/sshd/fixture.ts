@@ -2,7 +2,7 @@
  * TypeScript handle on the private OpenSSH test server made by setup.sh (root only). Tests reach the server
  * through real SSH; the helpers here act directly on the files as root (to set up a case or check a result).
  */
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
@@ -64,6 +64,8 @@ export interface SshdFixture extends Omit<State, 'knownHosts' | 'knownHostsHashe
   /** A ~/.bashrc that prints before its interactivity check (on) or Debian's default (off). */
   setNoisyShell(on: boolean): void;
   stop(): Promise<void>;
+  /** For signal handlers, where nothing asynchronous runs any more. */
+  stopSync(): void;
 }
 
 export function repoRoot(): string {
@@ -141,6 +143,9 @@ export async function startSshd(): Promise<SshdFixture> {
     },
     async stop() {
       await run('bash', [path.join(scripts, 'teardown.sh'), dir], { timeout: 60_000 });
+    },
+    stopSync() {
+      execFileSync('bash', [path.join(scripts, 'teardown.sh'), dir], { timeout: 60_000, stdio: 'inherit' });
     },
   };
 }

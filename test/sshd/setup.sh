@@ -37,6 +37,8 @@ user='$user'
 group='$group'
 dropin='$dropin'
 ENV
+done_ok=
+trap '[ -n "$done_ok" ] || { echo "setup.sh failed; cleaning up" >&2; bash "$here/teardown.sh" "$base"; }' EXIT
 
 # --- user, group, keys ---------------------------------------------------------------------------------------
 groupadd "$group"
@@ -149,7 +151,7 @@ for _ in $(seq 1 200); do
   [ -s "$base/sshd.pid" ] && ! port_free "$port" && break
   sleep 0.05
 done
-[ -s "$base/sshd.pid" ] || { echo "sshd did not start; see $base/sshd.log" >&2; exit 1; }
+[ -s "$base/sshd.pid" ] || { echo "sshd did not start:" >&2; cat "$base/sshd.log" >&2; exit 1; }
 echo "sshd_pid='$(cat "$base/sshd.pid")'" >> "$base/state.env"
 
 # --- ssh-agent holding a key that exists nowhere else on the client side ------------------------------------
@@ -199,4 +201,5 @@ cat > "$base/state.json" <<JSON
 }
 JSON
 chmod 0600 "$base/state.json"
+done_ok=1
 echo "$base"
