@@ -24,7 +24,7 @@ export interface WriteOptions {
 }
 
 export interface WriteResult {
-  /** The backup of the previous content (`<file>.bak-YYYYmmddHHMMSS`). Unknown only after a recovered drop. */
+  /** The backup of the previous content (`<file>.bak-YYYYmmddHHMMSS`, one per second at most). */
   backup?: string;
   sha256: string;
   pruned: string[];
@@ -75,11 +75,12 @@ const WRITE_SCRIPT = [
   `[ -s "$t" ] || exit ${EXIT.empty}`,
   `s=$(sha256sum < "$t") || exit ${EXIT.io}`,
   `[ "\${s%% *}" = "$n" ] || exit ${EXIT.incomplete}`,
+  // One backup per second, so names sort by age and pruning never hits the newest: wait out a taken second.
+  'b=$f.bak-$(date +%Y%m%d%H%M%S)',
+  'while [ -e "$b" ]; do sleep 1; b=$f.bak-$(date +%Y%m%d%H%M%S); done',
   `s=$(sha256sum < "$f") || exit ${EXIT.io}`,
   `[ "\${s%% *}" = "$h" ] || { echo "CONFLICT \${s%% *}"; exit ${EXIT.conflict}; }`,
   `chown "$(stat -c %u:%g "$f")" "$t" && chmod "$(stat -c %a "$f")" "$t" || exit ${EXIT.io}`,
-  'd=$(date +%Y%m%d%H%M%S); b=$f.bak-$d; i=1',
-  'while [ -e "$b" ]; do b=$f.bak-$d-$i; i=$((i+1)); done',
   `cp -p "$f" "$b" || exit ${EXIT.io}`,
   'sync',
   `mv -f "$t" "$f" || exit ${EXIT.io}`,
@@ -181,7 +182,7 @@ export async function listBackups(session: SshSession, p: Privilege, path: strin
 }
 
 export function isBackupOf(path: string, candidate: string): boolean {
-  return candidate.startsWith(`${path}.bak-`) && /^\d{14}(-\d+)?$/.test(candidate.slice(path.length + 5));
+  return candidate.startsWith(`${path}.bak-`) && /^\d{14}$/.test(candidate.slice(path.length + 5));
 }
 
 /** Puts a backup's bytes back through the same safe write (so the current content is backed up too). */
