@@ -1,20 +1,9 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
-import { isDevKitError } from '../../src/core/errors/devkitError';
 import { connect, type SshSession, type UnknownHostInfo } from '../../src/core/ssh/connection';
 import { fixture } from './hooks';
-
-/** Runs `fn`, expects a DevKitError and returns its finding. */
-async function finding(fn: () => Promise<unknown>) {
-  try {
-    await fn();
-  } catch (e) {
-    assert.ok(isDevKitError(e), `expected a DevKitError, got ${String(e)}`);
-    return e.finding;
-  }
-  assert.fail('expected a failure');
-}
+import { findingOf } from './expectFinding';
 
 async function withSession<T>(s: SshSession, fn: (s: SshSession) => Promise<T>): Promise<T> {
   try {
@@ -55,7 +44,7 @@ describe('SSH connection against OpenSSH', function () {
     it('stops hard on a wrong pin, naming both fingerprints', async () => {
       const fx = fixture();
       const wrong = 'SHA256:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA';
-      const f = await finding(() => connect(fx.connectOptions({ pinnedFingerprint: wrong })));
+      const f = await findingOf(() => connect(fx.connectOptions({ pinnedFingerprint: wrong })));
       assert.equal(f.code, 'host-key-changed');
       assert.equal(f.details?.fingerprint, fx.fingerprints.ed25519);
       assert.equal(f.details?.knownFingerprints, wrong);
@@ -63,7 +52,7 @@ describe('SSH connection against OpenSSH', function () {
 
     it('refuses an unknown host without a callback, giving the fingerprint', async () => {
       const fx = fixture();
-      const f = await finding(() => connect(fx.connectOptions({ knownHostsText: '' })));
+      const f = await findingOf(() => connect(fx.connectOptions({ knownHostsText: '' })));
       assert.equal(f.code, 'host-key-unknown');
       assert.equal(f.action, 'trust-host');
       assert.equal(f.details?.fingerprint, fx.fingerprints.ed25519);
@@ -73,7 +62,7 @@ describe('SSH connection against OpenSSH', function () {
       const fx = fixture();
       const asked: UnknownHostInfo[] = [];
       const acceptedBefore = (fx.sshdLog().match(/Accepted publickey/g) ?? []).length;
-      const f = await finding(() =>
+      const f = await findingOf(() =>
         connect(fx.connectOptions({ knownHostsText: '', onUnknownHost: async (i) => (asked.push(i), 'reject') })),
       );
       assert.equal(f.code, 'host-key-unknown');
@@ -102,7 +91,7 @@ describe('SSH connection against OpenSSH', function () {
       const fx = fixture();
       const other = fs.readFileSync(`${fx.keys.stranger}.pub`, 'utf8').split(' ').slice(0, 2).join(' ');
       let asked = false;
-      const f = await finding(() =>
+      const f = await findingOf(() =>
         connect(fx.connectOptions({ knownHostsText: `[127.0.0.1]:${fx.port} ${other}\n`, onUnknownHost: async () => ((asked = true), 'once') })),
       );
       assert.equal(f.code, 'host-key-changed');
@@ -136,9 +125,9 @@ describe('SSH connection against OpenSSH', function () {
     it('says "passphrase" for a wrong or missing passphrase, before connecting', async () => {
       const fx = fixture();
       const key = fs.readFileSync(fx.keys.encrypted);
-      const wrong = await finding(() => connect(fx.connectOptions({ privateKey: key, passphrase: 'not-it' })));
+      const wrong = await findingOf(() => connect(fx.connectOptions({ privateKey: key, passphrase: 'not-it' })));
       assert.deepEqual([wrong.code, wrong.details?.reason], ['passphrase', 'wrong']);
-      const missing = await finding(() => connect(fx.connectOptions({ privateKey: key })));
+      const missing = await findingOf(() => connect(fx.connectOptions({ privateKey: key })));
       assert.deepEqual([missing.code, missing.details?.reason], ['passphrase', 'missing']);
     });
 
@@ -151,14 +140,14 @@ describe('SSH connection against OpenSSH', function () {
 
     it('reports auth-failed for a key the server does not know', async () => {
       const fx = fixture();
-      const f = await finding(() => connect(fx.connectOptions({ privateKey: fs.readFileSync(fx.keys.stranger) })));
+      const f = await findingOf(() => connect(fx.connectOptions({ privateKey: fs.readFileSync(fx.keys.stranger) })));
       assert.equal(f.code, 'auth-failed');
     });
 
     it('reports refused for a closed port', async () => {
       const fx = fixture();
       const port = await closedPort();
-      const f = await finding(() => connect(fx.connectOptions({ port })));
+      const f = await findingOf(() => connect(fx.connectOptions({ port })));
       assert.equal(f.code, 'refused');
     });
   });
@@ -183,7 +172,7 @@ describe('SSH connection against OpenSSH', function () {
       // Kills this session's own sshd process (the shell's parent): the connection drops with no exit status.
       const r = await s.exec('kill -9 $PPID; sleep 2');
       assert.equal(r.code, undefined);
-      const next = await finding(() => s.exec('true'));
+      const next = await findingOf(() => s.exec('true'));
       assert.equal(next.code, 'connection-lost');
     });
   });

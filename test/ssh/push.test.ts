@@ -4,6 +4,7 @@ import { readEnvKey } from '../../src/core/dotenv/setKey';
 import { isDevKitError } from '../../src/core/errors/devkitError';
 import { pushToken, type PushOptions, tokenHashPrefix } from '../../src/core/flows/push';
 import { fixture, newToken } from './hooks';
+import { findingOf } from './expectFinding';
 
 const KEY = 'SALESIQ_ACCESS_TOKEN';
 
@@ -20,16 +21,6 @@ function opts(extra: Partial<PushOptions> = {}): PushOptions {
     restartOptions: { settleMs: 200, pollMs: 100 },
     ...extra,
   };
-}
-
-async function finding(fn: () => Promise<unknown>) {
-  try {
-    await fn();
-  } catch (e) {
-    assert.ok(isDevKitError(e), `expected a DevKitError, got ${String(e)}`);
-    return e.finding;
-  }
-  assert.fail('expected a failure');
 }
 
 describe('pushToken against OpenSSH, sudo and the fake service', function () {
@@ -88,7 +79,7 @@ describe('pushToken against OpenSSH, sudo and the fake service', function () {
     const before = fx.readEnv();
     const logBefore = fx.sudoLog().length;
     const o = opts({ sudo: 'password', sudoPassword: 'wrong-password' });
-    const f = await finding(() => pushToken(o));
+    const f = await findingOf(() => pushToken(o));
     assert.equal(f.code, 'password-wrong');
     assert.ok(fx.readEnv().equals(before));
     assert.deepEqual(fx.backups(), []);
@@ -170,7 +161,7 @@ describe('pushToken against OpenSSH, sudo and the fake service', function () {
     const fx = fixture();
     const o = opts();
     let edited: Buffer | undefined;
-    const f = await finding(() =>
+    const f = await findingOf(() =>
       pushToken({
         ...o,
         // Between our read and our write, someone else changes the file.
@@ -190,7 +181,7 @@ describe('pushToken against OpenSSH, sudo and the fake service', function () {
   it('reports a failed restart as job-failed with journal lines, and says the file was written', async () => {
     const fx = fixture();
     fx.setFault('restart-fail');
-    const f = await finding(() => pushToken(opts()));
+    const f = await findingOf(() => pushToken(opts()));
     assert.equal(f.code, 'job-failed');
     assert.equal(f.details?.written, 'true');
     assert.ok(f.details?.backup?.includes('.env.bak-'));
@@ -200,7 +191,7 @@ describe('pushToken against OpenSSH, sudo and the fake service', function () {
   it('detects a crash shortly after a successful restart and includes the journal', async () => {
     const fx = fixture();
     fx.setFault('crash 0.3');
-    const f = await finding(() => pushToken(opts({ restartOptions: { settleMs: 1500, pollMs: 100 } })));
+    const f = await findingOf(() => pushToken(opts({ restartOptions: { settleMs: 1500, pollMs: 100 } })));
     assert.equal(f.code, 'crash-after-restart');
     assert.match(f.details?.journal ?? '', /401 Unauthorized/);
     assert.equal(fx.serviceState(), 'failed');
@@ -210,7 +201,7 @@ describe('pushToken against OpenSSH, sudo and the fake service', function () {
     const fx = fixture();
     fx.setSudoMode('narrow');
     const before = fx.readEnv();
-    const f = await finding(() => pushToken(opts({ sudo: 'nopasswd' })));
+    const f = await findingOf(() => pushToken(opts({ sudo: 'nopasswd' })));
     assert.equal(f.code, 'not-allowed');
     assert.ok(fx.readEnv().equals(before));
   });

@@ -1,23 +1,13 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { isDevKitError } from '../../src/core/errors/devkitError';
 import { connect, type SshSession } from '../../src/core/ssh/connection';
 import { listBackups, readFile, restoreBackup, sha256Hex, writeFileAtomic } from '../../src/core/ssh/remoteFile';
 import type { Privilege } from '../../src/core/ssh/sudo';
 import { fixture } from './hooks';
+import { findingOf } from './expectFinding';
 
 const ROOT: Privilege = { mode: 'nopasswd' };
-
-async function finding(fn: () => Promise<unknown>) {
-  try {
-    await fn();
-  } catch (e) {
-    assert.ok(isDevKitError(e), `expected a DevKitError, got ${String(e)}`);
-    return e.finding;
-  }
-  assert.fail('expected a failure');
-}
 
 /** A session whose write command "loses the connection": before the command runs, or after it finished. */
 function droppingWrites(real: SshSession, when: 'before' | 'after'): SshSession {
@@ -90,7 +80,7 @@ describe('remote file: atomic write, backups, restore', function () {
   });
 
   it('refuses a restore from a path that is not a backup of the file', async () => {
-    const f = await finding(() => restoreBackup(s, ROOT, fixture().envPath, '/etc/shadow'));
+    const f = await findingOf(() => restoreBackup(s, ROOT, fixture().envPath, '/etc/shadow'));
     assert.equal(f.code, 'not-regular-file');
   });
 
@@ -100,7 +90,7 @@ describe('remote file: atomic write, backups, restore', function () {
     fs.symlinkSync(fx.envPath, link);
     try {
       const cur = await readFile(s, ROOT, link);
-      const f = await finding(() => writeFileAtomic(s, ROOT, link, Buffer.from('X=1\n'), cur.sha256));
+      const f = await findingOf(() => writeFileAtomic(s, ROOT, link, Buffer.from('X=1\n'), cur.sha256));
       assert.equal(f.code, 'not-regular-file');
       assert.ok(fs.lstatSync(link).isSymbolicLink());
     } finally {
@@ -128,7 +118,7 @@ describe('remote file: atomic write, backups, restore', function () {
     const own = await connect(fx.connectOptions());
     const before = await readFile(own, ROOT, fx.envPath);
     let fresh: SshSession | undefined;
-    const f = await finding(() =>
+    const f = await findingOf(() =>
       writeFileAtomic(droppingWrites(own, 'before'), ROOT, fx.envPath, Buffer.from('X=1\n'), before.sha256, {
         reconnect: async () => (fresh = await connect(fx.connectOptions())),
       }),
@@ -142,7 +132,7 @@ describe('remote file: atomic write, backups, restore', function () {
     const fx = fixture();
     const own = await connect(fx.connectOptions());
     const before = await readFile(own, ROOT, fx.envPath);
-    const f = await finding(() => writeFileAtomic(droppingWrites(own, 'after'), ROOT, fx.envPath, Buffer.from('X=1\n'), before.sha256));
+    const f = await findingOf(() => writeFileAtomic(droppingWrites(own, 'after'), ROOT, fx.envPath, Buffer.from('X=1\n'), before.sha256));
     assert.equal(f.code, 'outcome-unknown');
   });
 });

@@ -1,23 +1,13 @@
 import * as assert from 'node:assert/strict';
-import { isDevKitError } from '../../src/core/errors/devkitError';
 import { connect, type SshSession } from '../../src/core/ssh/connection';
 import { followJournal, journal, restartService } from '../../src/core/ssh/service';
 import type { Privilege } from '../../src/core/ssh/sudo';
 import { fixture } from './hooks';
 import { cmdlines } from './proc';
+import { findingOf } from './expectFinding';
 
 const ROOT: Privilege = { mode: 'nopasswd' };
 const quick = { settleMs: 200, pollMs: 100 };
-
-async function finding(fn: () => Promise<unknown>) {
-  try {
-    await fn();
-  } catch (e) {
-    assert.ok(isDevKitError(e), `expected a DevKitError, got ${String(e)}`);
-    return e.finding;
-  }
-  assert.fail('expected a failure');
-}
 
 describe('service: restart, verify, journal (fake systemd behind real sudo)', function () {
   this.timeout(30_000);
@@ -41,20 +31,20 @@ describe('service: restart, verify, journal (fake systemd behind real sudo)', fu
   });
 
   it('reports interactive-auth when systemctl runs without sudo', async () => {
-    const f = await finding(() => restartService(s, { mode: 'none' }, fixture().service, quick));
+    const f = await findingOf(() => restartService(s, { mode: 'none' }, fixture().service, quick));
     assert.equal(f.code, 'interactive-auth');
   });
 
   it('reports unit-not-found for an unknown unit, and refuses a unit name that could inject', async () => {
-    assert.equal((await finding(() => restartService(s, ROOT, 'no-such-unit', quick))).code, 'unit-not-found');
+    assert.equal((await findingOf(() => restartService(s, ROOT, 'no-such-unit', quick))).code, 'unit-not-found');
     const calls = fixture().callsLog();
-    assert.equal((await finding(() => restartService(s, ROOT, 'x;reboot', quick))).code, 'unit-not-found');
+    assert.equal((await findingOf(() => restartService(s, ROOT, 'x;reboot', quick))).code, 'unit-not-found');
     assert.equal(fixture().callsLog(), calls, 'nothing ran for the bad name');
   });
 
   it('stops a hanging restart on the server side and reports timeout', async () => {
     fixture().setFault('delay 30');
-    const f = await finding(() => restartService(s, ROOT, fixture().service, { ...quick, timeoutSec: 1 }));
+    const f = await findingOf(() => restartService(s, ROOT, fixture().service, { ...quick, timeoutSec: 1 }));
     assert.equal(f.code, 'timeout');
     assert.equal(f.source, 'systemd');
   }).timeout(40_000);

@@ -1,19 +1,9 @@
 import * as assert from 'node:assert/strict';
-import { isDevKitError } from '../../src/core/errors/devkitError';
 import { connect, type SshSession } from '../../src/core/ssh/connection';
 import { readFile } from '../../src/core/ssh/remoteFile';
 import { preflight } from '../../src/core/ssh/sudo';
 import { fixture } from './hooks';
-
-async function finding(fn: () => Promise<unknown>) {
-  try {
-    await fn();
-  } catch (e) {
-    assert.ok(isDevKitError(e), `expected a DevKitError, got ${String(e)}`);
-    return e.finding;
-  }
-  assert.fail('expected a failure');
-}
+import { findingOf } from './expectFinding';
 
 describe('preflight: login shell and sudo modes against real sudo', function () {
   this.timeout(30_000);
@@ -50,7 +40,7 @@ describe('preflight: login shell and sudo modes against real sudo', function () 
   it('reports password-wrong after exactly one attempt (nothing else on stdin reached sudo)', async () => {
     fixture().setSudoMode('password');
     const before = fixture().sudoLog().length;
-    const f = await finding(() => preflight(s, { mode: 'password', sudoPassword: 'wrong-password' }));
+    const f = await findingOf(() => preflight(s, { mode: 'password', sudoPassword: 'wrong-password' }));
     assert.equal(f.code, 'password-wrong');
     const log = fixture().sudoLog().slice(before);
     assert.match(log, /1 incorrect password attempt/);
@@ -59,13 +49,13 @@ describe('preflight: login shell and sudo modes against real sudo', function () 
 
   it('reports password-required in auto mode without a password', async () => {
     fixture().setSudoMode('password');
-    const f = await finding(() => preflight(s, { mode: 'auto' }));
+    const f = await findingOf(() => preflight(s, { mode: 'auto' }));
     assert.equal(f.code, 'password-required');
   });
 
   it('detects requiretty and names the sudoers line that fixes it', async () => {
     fixture().setSudoMode('requiretty');
-    const f = await finding(() => preflight(s, { mode: 'auto' }));
+    const f = await findingOf(() => preflight(s, { mode: 'auto' }));
     assert.equal(f.code, 'tty-required');
     assert.equal(f.details?.fix, `Defaults:${fixture().user} !requiretty`);
     assert.ok(f.explanation.includes(`Defaults:${fixture().user} !requiretty`), f.explanation);
@@ -73,19 +63,19 @@ describe('preflight: login shell and sudo modes against real sudo', function () 
 
   it('detects a narrow sudoers rule that lists only specific commands', async () => {
     fixture().setSudoMode('narrow');
-    const f = await finding(() => preflight(s, { mode: 'nopasswd' }));
+    const f = await findingOf(() => preflight(s, { mode: 'nopasswd' }));
     assert.equal(f.code, 'not-allowed');
   });
 
   it('reports a user without any sudo rule', async () => {
     fixture().setSudoMode('none');
-    const f = await finding(() => preflight(s, { mode: 'password', sudoPassword: fixture().password }));
+    const f = await findingOf(() => preflight(s, { mode: 'password', sudoPassword: fixture().password }));
     assert.equal(f.code, 'not-allowed');
   }).timeout(30_000);
 
   it('refuses a login shell that prints at start-up (noisy .bashrc)', async () => {
     fixture().setNoisyShell(true);
-    const f = await finding(() => preflight(s, { mode: 'auto' }));
+    const f = await findingOf(() => preflight(s, { mode: 'auto' }));
     assert.equal(f.code, 'noisy-shell');
     assert.match(f.details?.printed ?? '', /Welcome/);
   });

@@ -1,20 +1,15 @@
 import * as assert from 'node:assert/strict';
-import type { Clock } from '../../../src/core/clock';
-import { isDevKitError } from '../../../src/core/errors/devkitError';
 import { restartService } from '../../../src/core/ssh/service';
+import { FakeClock } from '../../support/fakeClock';
 import { fakeSession, type Answer } from './fakeSession';
+import { findingOf } from '../../ssh/expectFinding';
 
-/** Time moves only when the code waits: each timer fires at once and advances now() by its delay. */
-function steppingClock(): Clock {
-  let t = 0;
-  return {
-    now: () => t,
-    setTimeout(fn, ms) {
-      t += ms;
-      queueMicrotask(fn);
-      return { cancel() {} };
-    },
-  };
+/** Runs `work` while moving the fake clock forward, so the polling loop's waits pass without real time. */
+async function withTime<T>(clock: FakeClock, work: Promise<T>): Promise<T> {
+  let settled = false;
+  work.then(() => (settled = true), () => (settled = true));
+  for (let i = 0; i < 1000 && !settled; i++) await clock.advance(50);
+  return work;
 }
 
 /** restart answers `restart`; is-active walks through `states` (the last one repeats). */
@@ -31,41 +26,33 @@ function service(restart: Answer, states: string[]) {
   });
 }
 
-async function finding(p: Promise<unknown>) {
-  try {
-    await p;
-  } catch (e) {
-    assert.ok(isDevKitError(e), String(e));
-    return e.finding;
-  }
-  assert.fail('expected a failure');
-}
-
-const opts = () => ({ clock: steppingClock(), settleMs: 1000, pollMs: 250, maxWaitMs: 5000 });
+const clock = new FakeClock();
+const opts = { clock, settleMs: 1000, pollMs: 250, maxWaitMs: 5000 };
+const restart = (...args: Parameters<typeof restartService>) => withTime(clock, restartService(...args));
 const ROOT = { mode: 'nopasswd' as const };
 
 describe('restartService (scripted server)', () => {
   it('accepts a unit that becomes active and stays active for the settle time', async () => {
     const s = service({ code: 0 }, ['activating', 'active']);
-    const r = await restartService(s, ROOT, 'app', opts());
+    const r = await restart(s, ROOT, 'app', opts);
     assert.equal(r.state, 'active');
     assert.ok(r.journal[0].includes('1000.aaaa…1111'), 'journal lines are masked');
     assert.ok(s.calls[0].cmd.startsWith("env LC_ALL=C sudo -n timeout -k 5 60 systemctl restart 'app'"));
   });
 
   it('reports crash-after-restart when restart succeeded but the unit then fails, with journal lines', async () => {
-    const f = await finding(restartService(service({ code: 0 }, ['active', 'active', 'failed']), ROOT, 'app', opts()));
+    const f = await findingOf(restart(service({ code: 0 }, ['active', 'active', 'failed']), ROOT, 'app', opts));
     assert.equal(f.code, 'crash-after-restart');
     assert.match(f.details?.journal ?? '', /rejected/);
   });
 
   it('reports crash-after-restart for a unit caught in a restart loop (active, then activating)', async () => {
-    const f = await finding(restartService(service({ code: 0 }, ['active', 'activating']), ROOT, 'app', opts()));
+    const f = await findingOf(restart(service({ code: 0 }, ['active', 'activating']), ROOT, 'app', opts));
     assert.equal(f.code, 'crash-after-restart');
   });
 
   it('reports inactive for a unit that never comes up', async () => {
-    const f = await finding(restartService(service({ code: 0 }, ['inactive']), ROOT, 'app', opts()));
+    const f = await findingOf(restart(service({ code: 0 }, ['inactive']), ROOT, 'app', opts));
     assert.equal(f.code, 'inactive');
   });
 
@@ -77,20 +64,20 @@ describe('restartService (scripted server)', () => {
       [{ code: 124 }, 'timeout'],
     ];
     for (const [answer, code] of cases) {
-      const f = await finding(restartService(service(answer, ['failed']), ROOT, 'app', opts()));
+      const f = await findingOf(restart(service(answer, ['failed']), ROOT, 'app', opts));
       assert.equal(f.code, code);
     }
   });
 
   it('maps sudo refusals to the sudo code words', async () => {
-    const f = await finding(restartService(service({ code: 1, stderr: 'sudo: a password is required\n' }, ['failed']), ROOT, 'app', opts()));
+    const f = await findingOf(restart(service({ code: 1, stderr: 'sudo: a password is required\n' }, ['failed']), ROOT, 'app', opts));
     assert.deepEqual([f.source, f.code], ['sudo', 'password-required']);
   });
 
   it('refuses unit names that are not plain systemd names, without running anything', async () => {
     const s = service({ code: 0 }, ['active']);
     for (const bad of ['app;reboot', "a'b", 'a b', '']) {
-      const f = await finding(restartService(s, ROOT, bad, opts()));
+      const f = await findingOf(restart(s, ROOT, bad, opts));
       assert.equal(f.code, 'unit-not-found');
     }
     assert.equal(s.calls.length, 0);
