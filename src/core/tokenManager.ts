@@ -48,6 +48,8 @@ export interface TokenManagerDeps {
   lease?: Lease;
   /** How long to wait for another holder of the lease to finish before trying ourselves. */
   leaseWaitMs?: number;
+  /** Called when this manager minted (not adopted) a token: the hook for pushing it to a server. */
+  onMint?: (t: StoredToken, automatic: boolean) => void;
 }
 
 export interface RefreshRequest {
@@ -113,6 +115,7 @@ export class TokenManager {
       const now = clock.now();
       const fresh: StoredToken = { ...tokenFromGrant(grant.accessToken, grant.lifetimeSec, now), lastRefresh: { at: now, ok: true, automatic: req.automatic } };
       await store.writeToken(fresh);
+      this.deps.onMint?.(fresh, req.automatic);
       return fresh;
     } catch (e) {
       if (current && isDevKitError(e)) {

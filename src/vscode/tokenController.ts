@@ -18,7 +18,10 @@ import { ProfileSetting, settings } from './settings';
 export class TokenController implements vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChange = this.changed.event;
-  private readonly disposables: vscode.Disposable[] = [this.changed];
+  private readonly refreshed = new vscode.EventEmitter<{ token: StoredToken; automatic: boolean; profile: ProfileSetting }>();
+  /** A token was minted in this window (not adopted from another): auto-push listens here. */
+  readonly onDidRefresh = this.refreshed.event;
+  private readonly disposables: vscode.Disposable[] = [this.changed, this.refreshed];
   private readonly backoff = new AutoRefreshBackoff();
   /** Per-window offset so several windows don't race for the same refresh. */
   private readonly jitterMs = Math.floor(Math.random() * 20_000);
@@ -67,6 +70,7 @@ export class TokenController implements vscode.Disposable {
         refresher: this.refresher(),
         clock: this.clock,
         lease: new SecretLease(this.secrets, keys.lease(profile.name), this.clock),
+        onMint: (token, automatic) => this.refreshed.fire({ token, automatic, profile }),
       });
       this.backoff.reset();
     }

@@ -39,8 +39,9 @@ export function validateEnvKey(key: string): string | undefined {
   return KEY.test(key) ? undefined : `"${key}" is not a valid .env key name`;
 }
 
+/** An empty value blanks the key (the .env import offers that); pushing a token refuses empty values itself. */
 export function setEnvKey(original: Buffer, key: string, value: string): SetEnvKeyResult {
-  const problem = validateEnvKey(key) ?? validateEnvValue(value);
+  const problem = validateEnvKey(key) ?? (value === '' ? undefined : validateEnvValue(value));
   if (problem) throw new RangeError(`Refusing to write ${key}: ${problem}.`);
 
   const text = original.toString('latin1');

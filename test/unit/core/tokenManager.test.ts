@@ -103,3 +103,16 @@ describe('TokenManager', () => {
     await assert.rejects(m.refresh({ automatic: false }), (e: DevKitError) => e.finding.action === 'fix-config' && /Set Up Credentials/.test(e.finding.explanation));
   });
 });
+
+describe('TokenManager onMint', () => {
+  it('reports tokens it minted, not ones adopted from another window', async () => {
+    const clock = new FakeClock();
+    const store = new MemoryStore();
+    const minted: string[] = [];
+    const m = new TokenManager({ store, clock, refresher: async () => ({ accessToken: '1000.m.ff', lifetimeSec: 3600 }), onMint: (t) => minted.push(t.accessToken) });
+    await m.refresh({ automatic: false });
+    store.token = { accessToken: '1000.other.ff', obtainedAt: clock.now(), expiresAt: clock.now() + 3_600_000 };
+    await m.refresh({ automatic: true, marginMs: 60_000 });
+    assert.deepStrictEqual(minted, ['1000.m.ff']);
+  });
+});

@@ -143,3 +143,10 @@ describe('maskedDiff', () => {
     assert.ok(!d.includes('changeme-placeholder-value'), d);
   });
 });
+
+describe('setEnvKey blanking', () => {
+  it('blanks a value and keeps its quoting and every other line', () => {
+    const out = setEnvKey(Buffer.from('# c\nA=1\nSECRET="abc"\nB=2\n'), 'SECRET', '').content.toString();
+    assert.strictEqual(out, '# c\nA=1\nSECRET=""\nB=2\n');
+  });
+});
