@@ -6,9 +6,11 @@ import { registerForget, registerSwitchProfile } from './vscode/commands/profile
 import { registerRefreshToken } from './vscode/commands/refreshToken';
 import { registerSetupCredentials } from './vscode/commands/setupCredentials';
 import { registerShowActions } from './vscode/commands/showActions';
+import type { FeatureDeps } from './vscode/deps';
 import { Log } from './vscode/log';
 import { ProfileStore, StoredCredentials } from './vscode/profileStore';
 import { importSandboxSeed } from './vscode/sandboxSeed';
+import { registerRemote } from './vscode/remote';
 import { SecretStore } from './vscode/secretStore';
 import { settings } from './vscode/settings';
 import { StatusBar } from './vscode/statusBar';
@@ -46,6 +48,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<DevKit
     registerShowActions(controller),
     ...registerMisc(controller, log),
   );
+  const deps: FeatureDeps = { context, clock, log, secrets, controller, statusBar };
+  context.subscriptions.push(...registerRemote(deps));
   log.info('activate', `SalesIQ DevKit ${context.extension.packageJSON.version} on VS Code ${vscode.version}; profile ${controller.profile.name}`);
   if (context.extensionMode === vscode.ExtensionMode.Production) return undefined;
   return { statusBar, controller, credentialsOf: (p) => new ProfileStore(secrets, p).readCredentials() };
