@@ -11,6 +11,7 @@ import { Log } from './vscode/log';
 import { ProfileStore, StoredCredentials } from './vscode/profileStore';
 import { importSandboxSeed } from './vscode/sandboxSeed';
 import { registerRemote } from './vscode/remote';
+import { registerSalesIQ } from './vscode/salesiq';
 import { SecretStore } from './vscode/secretStore';
 import { settings } from './vscode/settings';
 import { StatusBar } from './vscode/statusBar';
@@ -49,7 +50,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<DevKit
     ...registerMisc(controller, log),
   );
   const deps: FeatureDeps = { context, clock, log, secrets, controller, statusBar };
-  context.subscriptions.push(...registerRemote(deps));
+  context.subscriptions.push(...registerRemote(deps), ...registerSalesIQ(deps));
   log.info('activate', `SalesIQ DevKit ${context.extension.packageJSON.version} on VS Code ${vscode.version}; profile ${controller.profile.name}`);
   if (context.extensionMode === vscode.ExtensionMode.Production) return undefined;
   return { statusBar, controller, credentialsOf: (p) => new ProfileStore(secrets, p).readCredentials() };

@@ -32,6 +32,11 @@ export const settings = {
   warnMs: () => Math.max(0, cfg().get<number>('warnBeforeExpiryMinutes') ?? 5) * 60_000,
   autoRefresh: () => cfg().get<boolean>('autoRefresh') ?? true,
   autoRefreshMarginMin: () => Math.max(1, cfg().get<number>('autoRefreshMarginMinutes') ?? 5),
+  screenName: () => cfg().get<string>('screenName')?.trim() || undefined,
+  appId: () => cfg().get<string>('appId')?.trim() || undefined,
+  departmentId: () => cfg().get<string>('departmentId')?.trim() || undefined,
+  transferProfile: () => cfg().get<string>('transferProfile')?.trim() || 'org',
+  confirmTestTransfer: () => cfg().get<boolean>('confirmTestTransfer') ?? true,
   proxy: () => vscode.workspace.getConfiguration('http').get<string>('proxy') || undefined,
   strictSSL: () => vscode.workspace.getConfiguration('http').get<boolean>('proxyStrictSSL') ?? true,
 

@@ -14,7 +14,7 @@ export class StatusBar implements vscode.Disposable {
   private readonly item = vscode.window.createStatusBarItem('salesiq.token', vscode.StatusBarAlignment.Left, 100);
   private timer: TimerHandle | undefined;
   private readonly disposables: vscode.Disposable[] = [];
-  private extraRows: () => Array<[string, string]> = () => [];
+  private readonly rowProviders: Array<() => Array<[string, string]>> = [];
   current!: StatusView;
 
   constructor(
@@ -32,9 +32,9 @@ export class StatusBar implements vscode.Disposable {
     this.item.show();
   }
 
-  /** Later features (push, validation, transfer) add their last result to the tooltip. */
+  /** Adds a provider of tooltip rows: each feature (push, validation, transfer) shows its last result. */
   setExtraRows(rows: () => Array<[string, string]>): void {
-    this.extraRows = rows;
+    this.rowProviders.push(rows);
     this.render();
   }
 
@@ -56,7 +56,7 @@ export class StatusBar implements vscode.Disposable {
       autoRefreshMarginMin: settings.autoRefreshMarginMin(),
       autoStoppedBy: c.autoStoppedBy,
       warnMs: settings.warnMs(),
-      extraRows: this.extraRows(),
+      extraRows: this.rowProviders.flatMap((p) => p()),
     });
     this.apply(this.current);
     c.tick();

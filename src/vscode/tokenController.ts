@@ -31,6 +31,7 @@ export class TokenController implements vscode.Disposable {
   token: StoredToken | undefined;
   hasCredentials = false;
   private manager!: TokenManager;
+  private readonly managers = new Map<string, TokenManager>();
 
   constructor(
     private readonly secrets: SecretStore,
@@ -65,16 +66,36 @@ export class TokenController implements vscode.Disposable {
     this.profile = profile;
     if (!same) {
       this.store = new ProfileStore(this.secrets, profile.name);
-      this.manager = new TokenManager({
-        store: this.store,
-        refresher: this.refresher(),
+      this.manager = this.managerFor(profile);
+      this.backoff.reset();
+    }
+    await this.reload();
+  }
+
+  /** Refreshes any profile (the test transfer uses the org profile while the user one is shown). */
+  async refreshProfile(name: string, signal?: AbortSignal): Promise<StoredToken> {
+    if (name === this.profile.name) return this.refresh(signal);
+    const profile = settings.profiles().find((p) => p.name === name);
+    if (!profile) throw new Error(`There is no SalesIQ profile named "${name}".`);
+    return this.managerFor(profile).refresh({ automatic: false, signal });
+  }
+
+  /** One manager per profile for the window's life: single-flight only works within one manager. */
+  private managerFor(profile: ProfileSetting): TokenManager {
+    const key = `${profile.name}|${profile.dataCenter}`;
+    let m = this.managers.get(key);
+    if (!m) {
+      const store = new ProfileStore(this.secrets, profile.name);
+      m = new TokenManager({
+        store,
+        refresher: this.refresher(profile, store),
         clock: this.clock,
         lease: new SecretLease(this.secrets, keys.lease(profile.name), this.clock),
         onMint: (token, automatic) => this.refreshed.fire({ token, automatic, profile }),
       });
-      this.backoff.reset();
+      this.managers.set(key, m);
     }
-    await this.reload();
+    return m;
   }
 
   async reload(): Promise<void> {
@@ -127,13 +148,13 @@ export class TokenController implements vscode.Disposable {
     }
   }
 
-  private refresher(): Refresher {
+  private refresher(profile: ProfileSetting, store: ProfileStore): Refresher {
     return guardedRefresher({
       http: () => loadNet().createHttpClient({ proxy: settings.proxy(), strictSSL: settings.strictSSL() }),
       clock: this.clock,
-      accountsUrl: () => this.endpoints().accountsUrl,
-      logFor: (rt) => this.store.refreshLog(rt),
-      onRequest: (url) => this.log.info('refresh', `POST ${url}/oauth/v2/token (profile ${this.profile.name})`),
+      accountsUrl: () => this.endpoints(profile).accountsUrl,
+      logFor: (rt) => store.refreshLog(rt),
+      onRequest: (url) => this.log.info('refresh', `POST ${url}/oauth/v2/token (profile ${profile.name})`),
       onRetry: (n, ms, f) => this.log.warn('refresh', `attempt ${n} failed (${f.title}); retrying in ${ms / 1000} s`),
     });
   }

@@ -14,7 +14,10 @@ export async function run(): Promise<void> {
   const reporter = path.resolve(__dirname, '../support/countingReporter.js');
   const mocha = new Mocha({ ui: 'bdd', timeout: 60_000, color: false, reporter });
   console.log(`integration tests in VS Code ${vscode.version} (${vscode.env.appName}, ui kind ${vscode.env.uiKind}, node ${process.version})`);
-  for (const f of fs.readdirSync(__dirname).filter((f) => f.endsWith('.test.js')).sort()) mocha.addFile(path.join(__dirname, f));
+  // The token lifecycle suite starts from a pristine extension state, so it goes first.
+  const files = fs.readdirSync(__dirname).filter((f) => f.endsWith('.test.js'));
+  files.sort((a, b) => Number(b === 'token.test.js') - Number(a === 'token.test.js') || a.localeCompare(b));
+  for (const f of files) mocha.addFile(path.join(__dirname, f));
   await new Promise<void>((resolve, reject) => {
     mocha.run((failures: number) => (failures ? reject(new Error(`${failures} test(s) failed`)) : resolve()));
   });
