@@ -44,6 +44,7 @@ describe('decoding SalesIQ/Zoho errors in a real VS Code', function () {
 
   after(async () => {
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    fs.rmSync(path.dirname(logFile.fsPath), { recursive: true, force: true });
     await vscode.commands.executeCommand('salesiq.forgetCredentials', { confirm: false });
     for (const [key, value] of Object.entries(saved)) await setSetting(key, value);
     const api = await devkit();
