@@ -24,6 +24,10 @@ flock 9
 
 step() { echo "ensure-vscode: $*"; }
 
+# Run from `npm test`/`npm start`, npm exports npm_config_* (user agent naming node/v20, prefix, …) that the
+# nested installs would inherit as config: code-server's postinstall then refuses to run on "node v20".
+while IFS= read -r var; do unset "$var"; done < <(compgen -e | grep -i '^npm_')
+
 fail() {
   echo "ensure-vscode: $1" >&2
   if [[ -n "${2:-}" ]]; then
