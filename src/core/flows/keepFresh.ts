@@ -1,0 +1,155 @@
+/**
+ * Keeps a token fresh for as long as it runs: refreshes ahead of expiry, hands each new token to `push` (the
+ * server's .env), and rides out outages with backoff instead of giving up. Time, refresh and push are injected,
+ * so the loop is tested with a fake clock; it ends when the signal aborts (or after `maxCycles`, for tests), or
+ * when a failure needs a person (a revoked refresh token, a changed host key, a wrong sudo password…), because
+ * retrying those only burns Zoho's quota or locks an account.
+ */
+import { AutoRefreshBackoff } from '../autoRefresh';
+import { type Clock, sleep } from '../clock';
+import { isDevKitError } from '../errors/devkitError';
+import type { Finding } from '../errors/finding';
+import type { TokenState } from '../token';
+
+export type KeepFreshEvent =
+  | { type: 'start'; at: number; token?: TokenState }
+  | { type: 'refreshed'; at: number; token: TokenState }
+  | { type: 'refresh-failed'; at: number; finding: Finding }
+  | { type: 'pushed'; at: number; token: TokenState; detail: string }
+  | { type: 'push-failed'; at: number; finding: Finding }
+  | { type: 'stopped'; at: number; reason: StopReason; finding?: Finding };
+
+export type StopReason = 'signal' | 'needs-user' | 'max-cycles';
+
+export interface KeepFreshDeps {
+  clock: Clock;
+  /** The stored token (re-read every turn, so a token another process refreshed is adopted). */
+  current(): Promise<TokenState | undefined>;
+  /** An automatic refresh of a token that has `marginMs` or less left. */
+  refresh(marginMs: number, signal: AbortSignal): Promise<TokenState>;
+  /**
+   * Puts the token on the server; resolves with a one-line summary. `retry` is true when the previous attempt
+   * for this same token failed, so the server may hold it already without having restarted on it.
+   */
+  push?(t: TokenState, opts: { retry: boolean; signal: AbortSignal }): Promise<string>;
+  onEvent(e: KeepFreshEvent): void;
+}
+
+export interface KeepFreshOptions {
+  /** Refresh when this much time is left (at most half the token's lifetime). */
+  marginMs: number;
+  signal: AbortSignal;
+  /** Longest single wait, so a suspended machine or an ended backoff is noticed soon. Default 60 s. */
+  maxWaitMs?: number;
+  /** How often to look again while a backoff holds an action back. Default 5 s. */
+  pollMs?: number;
+  /** Stop after this many turns of the loop (tests, benches). */
+  maxCycles?: number;
+}
+
+export interface KeepFreshResult {
+  reason: StopReason;
+  refreshes: number;
+  pushes: number;
+  failures: number;
+  /** The failure that needs a person, when reason is 'needs-user'. */
+  finding?: Finding;
+}
+
+export async function keepFresh(deps: KeepFreshDeps, opts: KeepFreshOptions): Promise<KeepFreshResult> {
+  const { clock } = deps;
+  const { signal } = opts;
+  const refreshBackoff = new AutoRefreshBackoff();
+  const pushBackoff = new AutoRefreshBackoff();
+  const tally = { refreshes: 0, pushes: 0, failures: 0 };
+  let pushed: string | undefined;
+  let failedPush: string | undefined;
+  const emit = (e: KeepFreshEvent) => deps.onEvent(e);
+  const stop = (reason: StopReason, finding?: Finding): KeepFreshResult => {
+    emit({ type: 'stopped', at: clock.now(), reason, ...(finding ? { finding } : {}) });
+    return { reason, ...tally, ...(finding ? { finding } : {}) };
+  };
+
+  let token = await deps.current();
+  emit({ type: 'start', at: clock.now(), ...(token ? { token } : {}) });
+  for (let cycle = 1; ; cycle++) {
+    if (signal.aborted) return stop('signal');
+    token = (await deps.current()) ?? token;
+
+    if (isDue(token, clock.now(), opts.marginMs) && refreshBackoff.allowed(clock.now())) {
+      try {
+        const before = token?.accessToken;
+        token = await deps.refresh(marginOf(token, opts.marginMs), signal);
+        refreshBackoff.succeeded();
+        if (token.accessToken !== before) {
+          tally.refreshes++;
+          emit({ type: 'refreshed', at: clock.now(), token });
+        }
+      } catch (e) {
+        if (signal.aborted) return stop('signal');
+        const f = transient(findingOf(e));
+        tally.failures++;
+        refreshBackoff.failed(f, clock.now());
+        emit({ type: 'refresh-failed', at: clock.now(), finding: f });
+        if (refreshBackoff.stoppedBy) return stop('needs-user', f);
+      }
+    }
+
+    const now = clock.now();
+    if (deps.push && token && token.expiresAt > now && token.accessToken !== pushed && pushBackoff.allowed(now)) {
+      try {
+        const detail = await deps.push(token, { retry: failedPush === token.accessToken, signal });
+        pushed = token.accessToken;
+        failedPush = undefined;
+        pushBackoff.succeeded();
+        tally.pushes++;
+        emit({ type: 'pushed', at: clock.now(), token, detail });
+      } catch (e) {
+        if (signal.aborted) return stop('signal');
+        const f = transient(findingOf(e));
+        failedPush = token.accessToken;
+        tally.failures++;
+        pushBackoff.failed(f, clock.now());
+        emit({ type: 'push-failed', at: clock.now(), finding: f });
+        if (pushBackoff.stoppedBy) return stop('needs-user', f);
+      }
+    }
+
+    if (opts.maxCycles !== undefined && cycle >= opts.maxCycles) return stop('max-cycles');
+    try {
+      await sleep(clock, waitMs(token, clock.now(), opts, refreshBackoff, deps.push && token?.accessToken !== pushed), signal);
+    } catch {
+      return stop('signal');
+    }
+  }
+}
+
+/** Never refresh a brand-new token at once: a margin longer than half the lifetime is cut to half. */
+function marginOf(t: TokenState | undefined, marginMs: number): number {
+  return t ? Math.min(marginMs, Math.floor((t.expiresAt - t.obtainedAt) / 2)) : marginMs;
+}
+
+function isDue(t: TokenState | undefined, now: number, marginMs: number): boolean {
+  return !t || t.expiresAt - now <= marginOf(t, marginMs);
+}
+
+function waitMs(t: TokenState | undefined, now: number, opts: KeepFreshOptions, backoff: AutoRefreshBackoff, pushPending: boolean | undefined): number {
+  const poll = opts.pollMs ?? 5000;
+  if (pushPending || (isDue(t, now, opts.marginMs) && !backoff.allowed(now))) return poll;
+  const due = t ? t.expiresAt - marginOf(t, opts.marginMs) - now : 0;
+  return Math.max(0, Math.min(due, opts.maxWaitMs ?? 60_000));
+}
+
+/**
+ * A daemon must outlive outages: network failures are retried with backoff even where a one-off command would
+ * say "check your settings" (a refused connection is often a server rebooting).
+ */
+function transient(f: Finding): Finding {
+  return f.category === 'network' && !f.retryable ? { ...f, retryable: true } : f;
+}
+
+function findingOf(e: unknown): Finding {
+  if (isDevKitError(e)) return e.finding;
+  const message = e instanceof Error ? e.message : String(e);
+  return { source: 'unknown', code: null, httpStatus: null, category: 'unknown', action: 'none', retryable: false, title: 'Unexpected error.', explanation: message };
+}
