@@ -4,12 +4,7 @@
 # with sandbox credentials. Ctrl-C stops everything.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/ensure-system.sh
-bash scripts/ensure-deps.sh
-bash scripts/ensure-vscode.sh
-echo "build: esbuild + tsc"
-node esbuild.js
-npx tsc -p .
+bash scripts/prepare.sh
 
 run_dir=$(mktemp -d -t salesiq-start-XXXXXX)
 seed="$run_dir/seed.json"

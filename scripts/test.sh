@@ -4,10 +4,5 @@
 # and vscode (the extension inside a real VS Code extension host). Ends with `N passed, N failed`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/ensure-system.sh
-bash scripts/ensure-deps.sh
-bash scripts/ensure-vscode.sh
-echo "build: esbuild + tsc"
-node esbuild.js
-npx tsc -p .
+bash scripts/prepare.sh
 node scripts/run-tests.js "$@"

@@ -1,6 +1,7 @@
 import * as assert from 'assert';
 import * as vscode from 'vscode';
 import type { DevKitApi } from '../../src/extension';
+import { ZohoSandbox } from '../sandbox/zohoSandbox';
 
 export const EXTENSION_ID = 'salesiq-devkit.salesiq-devkit';
 
@@ -26,4 +27,14 @@ export async function waitFor<T>(what: string, check: () => T | Promise<T>, time
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error(`timed out after ${timeoutMs} ms waiting for ${what} (last value: ${JSON.stringify(last)})`);
+}
+
+/** A Zoho sandbox on loopback with the extension pointed at it and auto-refresh off (tests turn it on). */
+export async function startSandbox(): Promise<ZohoSandbox> {
+  const sandbox = new ZohoSandbox();
+  await sandbox.start();
+  await setSetting('accountsUrl', sandbox.accountsUrlTemplate);
+  await setSetting('salesiqUrl', sandbox.salesiqUrlTemplate);
+  await setSetting('autoRefresh', false);
+  return sandbox;
 }

@@ -9,7 +9,6 @@ const brokenKeyring: vscode.SecretStorage = {
   get: () => Promise.reject(new Error('An OS keyring couldn\'t be identified for storing the encryption related data in your current desktop environment.')),
   store: () => Promise.reject(new Error('An OS keyring couldn\'t be identified for storing the encryption related data in your current desktop environment.')),
   delete: () => Promise.reject(new Error('keyring unavailable')),
-  keys: () => Promise.resolve([]),
   onDidChange: new vscode.EventEmitter<vscode.SecretStorageChangeEvent>().event,
 };
 

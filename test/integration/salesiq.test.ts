@@ -1,7 +1,7 @@
 import * as assert from 'assert';
 import * as vscode from 'vscode';
 import { SANDBOX_DEFAULTS, ZohoSandbox } from '../sandbox/zohoSandbox';
-import { devkit, setSetting } from './helpers';
+import { devkit, setSetting, startSandbox } from './helpers';
 
 const { user: USER, org: ORG, portal: PORTAL } = SANDBOX_DEFAULTS;
 
@@ -15,11 +15,7 @@ describe('validate token in a real VS Code', function () {
   let sandbox: ZohoSandbox;
 
   before(async () => {
-    sandbox = new ZohoSandbox();
-    await sandbox.start();
-    await setSetting('accountsUrl', sandbox.accountsUrlTemplate);
-    await setSetting('salesiqUrl', sandbox.salesiqUrlTemplate);
-    await setSetting('autoRefresh', false);
+    sandbox = await startSandbox();
     await setSetting('screenName', PORTAL.screenName);
     await setSetting('appId', PORTAL.appId);
     await devkit();

@@ -5,7 +5,7 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import type { DevKitApi } from '../../src/extension';
 import { SANDBOX_DEFAULTS, ZohoSandbox } from '../sandbox/zohoSandbox';
-import { devkit, setSetting, waitFor } from './helpers';
+import { devkit, setSetting, startSandbox, waitFor } from './helpers';
 
 const USER = SANDBOX_DEFAULTS.user;
 const creds = (profile: string, extra: Record<string, unknown> = {}) => ({
@@ -23,11 +23,7 @@ describe('token lifecycle in a real VS Code', function () {
   const view = () => api.statusBar.current;
 
   before(async () => {
-    sandbox = new ZohoSandbox();
-    await sandbox.start();
-    await setSetting('accountsUrl', sandbox.accountsUrlTemplate);
-    await setSetting('salesiqUrl', sandbox.salesiqUrlTemplate);
-    await setSetting('autoRefresh', false);
+    sandbox = await startSandbox();
     api = await devkit();
   });
 
