@@ -1,16 +1,16 @@
 // Bundles the extension, its lazily loaded chunks and the CLI (pattern: vscode-extension-samples/esbuild-sample).
-// The activation bundle holds only what the countdown needs; undici lives in dist/net.js and ssh2 in
-// dist/ssh.js, required on first use, so neither costs activation time.
+// The activation bundle holds only what the countdown needs; undici lives in dist/net.js, ssh2 in dist/ssh.js
+// and the error catalogue in dist/decode.js, each required on first use, so none costs activation time.
 const esbuild = require('esbuild');
 
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
 
-/** Leaves `require('./net.js')` / `require('./ssh.js')` as runtime requires of the sibling chunk files. */
+/** Leaves `require('./net.js')`, `'./ssh.js'`, `'./decode.js'` as runtime requires of the sibling chunk files. */
 const lazyChunks = {
   name: 'lazy-chunks',
   setup(build) {
-    build.onResolve({ filter: /^\.\/(net|ssh)\.js$/ }, (args) => ({ path: args.path, external: true }));
+    build.onResolve({ filter: /^\.\/(net|ssh|decode)\.js$/ }, (args) => ({ path: args.path, external: true }));
   },
 };
 
@@ -46,7 +46,7 @@ const common = {
 };
 
 const builds = [
-  { ...common, entryPoints: { extension: 'src/extension.ts', net: 'src/vscode/chunks/net.ts', ssh: 'src/vscode/chunks/ssh.ts' }, outdir: 'dist' },
+  { ...common, entryPoints: { extension: 'src/extension.ts', net: 'src/vscode/chunks/net.ts', ssh: 'src/vscode/chunks/ssh.ts', decode: 'src/vscode/chunks/decode.ts' }, outdir: 'dist' },
   { ...common, entryPoints: { cli: 'src/cli/main.ts' }, outdir: 'dist', banner: { js: '#!/usr/bin/env node' } },
 ];
 

@@ -10,6 +10,7 @@ import type { FeatureDeps } from './vscode/deps';
 import { Log } from './vscode/log';
 import { ProfileStore, StoredCredentials } from './vscode/profileStore';
 import { importSandboxSeed } from './vscode/sandboxSeed';
+import { registerDecode } from './vscode/decode';
 import { registerRemote } from './vscode/remote';
 import { registerSalesIQ } from './vscode/salesiq';
 import { SecretStore } from './vscode/secretStore';
@@ -50,7 +51,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<DevKit
     ...registerMisc(controller, log),
   );
   const deps: FeatureDeps = { context, clock, log, secrets, controller, statusBar };
-  context.subscriptions.push(...registerRemote(deps), ...registerSalesIQ(deps));
+  context.subscriptions.push(...registerRemote(deps), ...registerSalesIQ(deps), ...registerDecode(deps));
   log.info('activate', `SalesIQ DevKit ${context.extension.packageJSON.version} on VS Code ${vscode.version}; profile ${controller.profile.name}`);
   if (context.extensionMode === vscode.ExtensionMode.Production) return undefined;
   return { statusBar, controller, credentialsOf: (p) => new ProfileStore(secrets, p).readCredentials() };

@@ -1,13 +1,21 @@
 /**
  * Loaders for the chunks kept out of the activation bundle (esbuild.js leaves these requires in place).
- * Each chunk is loaded once, on first use: the countdown never pays for undici or ssh2.
+ * Each chunk is loaded once, on first use: the countdown never pays for undici, ssh2 or the error catalogue.
  */
+import type * as DecodeChunk from './chunks/decode';
 import type * as NetChunk from './chunks/net';
 
 let netChunk: typeof NetChunk | undefined;
+let decodeChunk: typeof DecodeChunk | undefined;
 
 export function loadNet(): typeof NetChunk {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   netChunk ??= require('./net.js') as typeof NetChunk;
   return netChunk;
+}
+
+export function loadDecode(): typeof DecodeChunk {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  decodeChunk ??= require('./decode.js') as typeof DecodeChunk;
+  return decodeChunk;
 }

@@ -3,7 +3,6 @@ import { AutoRefreshBackoff, autoRefreshDue } from '../core/autoRefresh';
 import type { Clock } from '../core/clock';
 import { endpointsFor, Endpoints } from '../core/datacenters';
 import { isDevKitError } from '../core/errors/devkitError';
-import { guardedRefresher } from '../core/zoho/guardedRefresher';
 import { Refresher, StoredToken, TokenManager } from '../core/tokenManager';
 import { loadNet } from './lazy';
 import type { Log } from './log';
@@ -148,15 +147,20 @@ export class TokenController implements vscode.Disposable {
     }
   }
 
+  /** Built on the first refresh, from the network chunk: activation never loads undici or the catalogue. */
   private refresher(profile: ProfileSetting, store: ProfileStore): Refresher {
-    return guardedRefresher({
-      http: () => loadNet().createHttpClient({ proxy: settings.proxy(), strictSSL: settings.strictSSL() }),
-      clock: this.clock,
-      accountsUrl: () => this.endpoints(profile).accountsUrl,
-      logFor: (rt) => store.refreshLog(rt),
-      onRequest: (url) => this.log.info('refresh', `POST ${url}/oauth/v2/token (profile ${profile.name})`),
-      onRetry: (n, ms, f) => this.log.warn('refresh', `attempt ${n} failed (${f.title}); retrying in ${ms / 1000} s`),
-    });
+    let inner: Refresher | undefined;
+    return (creds, opts) => {
+      inner ??= loadNet().guardedRefresher({
+        http: () => loadNet().createHttpClient({ proxy: settings.proxy(), strictSSL: settings.strictSSL() }),
+        clock: this.clock,
+        accountsUrl: () => this.endpoints(profile).accountsUrl,
+        logFor: (rt) => store.refreshLog(rt),
+        onRequest: (url) => this.log.info('refresh', `POST ${url}/oauth/v2/token (profile ${profile.name})`),
+        onRetry: (n, ms, f) => this.log.warn('refresh', `attempt ${n} failed (${f.title}); retrying in ${ms / 1000} s`),
+      });
+      return inner(creds, opts);
+    };
   }
 
   dispose(): void {

@@ -1,3 +1,4 @@
-// Entry of dist/net.js: everything that needs undici, loaded on first network use (not at activation).
+// Entry of dist/net.js: everything that needs undici or the Zoho error catalogue, loaded on first network use.
 export { createHttpClient } from '../../core/net/http';
 export { validateToken, openTestConversation } from '../../core/salesiq/api';
+export { guardedRefresher } from '../../core/zoho/guardedRefresher';

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { decodeText } from '../../core/errors/decode';
+import { loadDecode } from '../lazy';
 import type { Finding } from '../../core/errors/finding';
 import { decodeContext, type DecodeDeps } from './context';
 import type { FixButton } from './fixes';
@@ -45,7 +45,7 @@ async function gather(args: unknown, deps: DecodeDeps): Promise<Input | undefine
   // Menus pass a URI as the first argument: only plain objects with the expected fields count as DecodeArgs.
   const a = (typeof args === 'object' && args !== null ? args : {}) as Record<string, unknown>;
   if (isFinding(a.finding)) return { findings: [a.finding], from: 'the notification' };
-  const decode = (text: string) => decodeText(text, decodeContext(deps));
+  const decode = (text: string) => loadDecode().decodeText(text, decodeContext(deps));
   if (typeof a.text === 'string') return { findings: decode(a.text), from: typeof a.from === 'string' ? a.from : 'the given text' };
   const selected = selectionText();
   if (selected) return { findings: decode(selected), from: 'the selection' };

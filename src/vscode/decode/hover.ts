@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { formatFindingsMarkdown } from '../../core/errors/format';
+import { loadDecode } from '../lazy';
 import { decodeContext, type DecodeDeps } from './context';
 import { registeredCommands, uniqueFixes } from './fixes';
 import { errorsAt } from './nearby';
@@ -14,7 +14,7 @@ async function hoverAt(doc: vscode.TextDocument, pos: vscode.Position, deps: Dec
   if (!near) return undefined;
   const fixes = uniqueFixes(near.findings, await registeredCommands());
   const links = [...fixes.map((b) => link(b.title, b.command)), link('Open in Decode View', 'salesiq.decodeError', { text: near.text, from: near.where })];
-  const md = new vscode.MarkdownString(`${formatFindingsMarkdown(near.findings)}\n\n---\n\n${links.join(' · ')}`);
+  const md = new vscode.MarkdownString(`${loadDecode().formatFindingsMarkdown(near.findings)}\n\n---\n\n${links.join(' · ')}`);
   md.isTrusted = { enabledCommands: [...fixes.map((b) => b.command), 'salesiq.decodeError'] };
   return new vscode.Hover(md, near.range);
 }

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
-import { decodeText, type DecodeContext } from '../../core/errors/decode';
+import type { DecodeContext } from '../../core/errors/decode';
+import { loadDecode } from '../lazy';
 import type { Finding } from '../../core/errors/finding';
 
 /** Lines either side of the position that may hold the rest of the error (a status line above, pretty-printed JSON). */
@@ -27,8 +28,8 @@ export function errorsAt(doc: vscode.TextDocument, pos: vscode.Position, context
     lines.push(i === pos.line ? line : doc.lineAt(i).text.slice(0, SPAN));
   }
   const text = lines.join('\n');
-  const own = decodeText(line, context);
-  const findings = decodeText(text, context).filter((f) => concerns(f, line, own));
+  const own = loadDecode().decodeText(line, context);
+  const findings = loadDecode().decodeText(text, context).filter((f) => concerns(f, line, own));
   if (!findings.length) return undefined;
   const where = `${doc.uri.path.split('/').pop() || doc.uri.toString()} line ${pos.line + 1}`;
   return { findings, text, where, range: doc.lineAt(pos.line).range };

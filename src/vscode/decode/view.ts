@@ -1,7 +1,7 @@
 import { randomBytes } from 'crypto';
 import * as vscode from 'vscode';
 import type { Finding } from '../../core/errors/finding';
-import { formatFindingsMarkdown } from '../../core/errors/format';
+import { loadDecode } from '../lazy';
 import type { Log } from '../log';
 import { FixButton, FIX_COMMANDS, fixesFor, registeredCommands } from './fixes';
 
@@ -22,7 +22,7 @@ export class DecodeView implements vscode.Disposable {
   async show(findings: Finding[], subtitle: string): Promise<FixButton[][]> {
     const registered = await registeredCommands();
     const fixes = findings.map((f) => fixesFor(f, registered));
-    const bodies = await Promise.all(findings.map((f) => markdownToHtml(this.log.clean(formatFindingsMarkdown([f])))));
+    const bodies = await Promise.all(findings.map((f) => markdownToHtml(this.log.clean(loadDecode().formatFindingsMarkdown([f])))));
     const panel = this.reveal();
     this.offered = new Set(fixes.flat().map((b) => b.command));
     panel.webview.html = page(nonce(), bodies, fixes, subtitle);
