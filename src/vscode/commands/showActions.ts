@@ -11,6 +11,7 @@ const ACTIONS: Action[] = [
   { label: '$(refresh) Refresh Access Token', command: 'salesiq.refreshToken', when: (c) => c.hasCredentials },
   { label: '$(account) Switch Profile…', command: 'salesiq.switchProfile' },
   { label: '$(pass) Validate Token', command: 'salesiq.validateToken', when: (c) => !!c.token },
+  { label: '$(comment-discussion) Send Test Transfer', command: 'salesiq.sendTestTransfer' },
   { label: '$(copy) Copy Access Token', command: 'salesiq.copyAccessToken', when: (c) => !!c.token },
   { label: '$(search) Decode Error…', command: 'salesiq.decodeError' },
   { label: '$(key) Set Up Credentials…', command: 'salesiq.setupCredentials' },

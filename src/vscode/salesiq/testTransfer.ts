@@ -1,0 +1,99 @@
+import * as vscode from 'vscode';
+import { randomUUID } from 'crypto';
+import { DevKitError } from '../../core/errors/devkitError';
+import type { Finding } from '../../core/errors/finding';
+import { TEST_TRANSFER_QUESTION, withOneRefresh } from '../../core/flows/fix';
+import type { FeatureDeps } from '../deps';
+import { loadNet } from '../lazy';
+import { showFailure, toFinding } from '../notify';
+import { ProfileStore } from '../profileStore';
+import { ProfileSetting, settings } from '../settings';
+import type { LastResults } from './lastResults';
+
+export interface TransferOutcome {
+  status: number;
+  conversationId: string | null;
+  latencyMs: number;
+  refreshed: boolean;
+  profile: string;
+}
+
+/**
+ * SalesIQ: Send Test Transfer — opens a labelled conversation through the visitor API, which is what a
+ * chatbot's hand-off to a human does. It lands in a real operator queue, so it asks first.
+ */
+export function registerTestTransfer(deps: FeatureDeps, last: LastResults): vscode.Disposable {
+  return vscode.commands.registerCommand('salesiq.sendTestTransfer', async (args?: { confirm?: boolean }): Promise<TransferOutcome | { finding: Finding } | undefined> => {
+    try {
+      const target = transferTarget();
+      if (args?.confirm !== false && !(await confirm(target.departmentId))) return undefined;
+      const outcome = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `SalesIQ: opening a test conversation with the ${target.profile.name} token…` }, () => sendTestTransfer(deps, target));
+      last.record('Test transfer', true, `HTTP ${outcome.status}, ${outcome.latencyMs} ms`, deps.clock.now());
+      deps.statusBar.render();
+      void vscode.window.showInformationMessage(`Test transfer sent: HTTP ${outcome.status}, conversation ${outcome.conversationId ?? '(no id returned)'}, ${outcome.latencyMs} ms${outcome.refreshed ? ' (after one token refresh)' : ''}.`);
+      return outcome;
+    } catch (e) {
+      const finding = toFinding(e);
+      last.record('Test transfer', false, finding.title, deps.clock.now());
+      deps.statusBar.render();
+      void showFailure(e, deps.log);
+      return { finding };
+    }
+  });
+}
+
+export interface TransferTarget {
+  profile: ProfileSetting;
+  screenName: string;
+  appId: string;
+  departmentId: string;
+}
+
+/** Everything the visitor API needs, or one message naming every missing setting. */
+export function transferTarget(): TransferTarget {
+  const name = settings.transferProfile();
+  const profile = settings.profiles().find((p) => p.name === name);
+  const screenName = settings.screenName();
+  const appId = settings.appId();
+  const departmentId = settings.departmentId();
+  const missing = [!screenName && 'salesiq.screenName', !appId && 'salesiq.appId', !departmentId && 'salesiq.departmentId', !profile && `a profile named "${name}" (salesiq.transferProfile)`].filter(Boolean);
+  if (missing.length || !profile || !screenName || !appId || !departmentId) {
+    throw new DevKitError({
+      source: 'unknown', code: 'missing-setting', httpStatus: null, category: 'config', action: 'fix-config', retryable: false,
+      title: 'The test transfer needs more settings.',
+      explanation: `Set ${missing.join(', ')}. The visitor API opens a conversation in a department of a brand (app), on an org token's profile.`,
+    });
+  }
+  return { profile, screenName, appId, departmentId };
+}
+
+/** Opens the conversation; on 1001/1008 refreshes that profile once and retries once. */
+export async function sendTestTransfer(deps: FeatureDeps, t: TransferTarget): Promise<TransferOutcome> {
+  const { controller, clock, log } = deps;
+  const stored = await new ProfileStore(deps.secrets, t.profile.name).readToken();
+  const token = stored && stored.expiresAt > clock.now() ? stored.accessToken : (await controller.refreshProfile(t.profile.name)).accessToken;
+  const net = loadNet();
+  const http = net.createHttpClient({ proxy: settings.proxy(), strictSSL: settings.strictSSL() });
+  const url = controller.endpoints(t.profile).salesiqUrl;
+  const started = clock.now();
+  const { value, refreshed } = await withOneRefresh(
+    token,
+    (tok) => net.openTestConversation(http, url, tok, { screenName: t.screenName, appId: t.appId, departmentId: t.departmentId, question: TEST_TRANSFER_QUESTION, visitorId: `devkit-test-${randomUUID()}`, visitorName: 'SalesIQ DevKit test' }),
+    async () => (await controller.refreshProfile(t.profile.name)).accessToken,
+  );
+  const latencyMs = clock.now() - started;
+  log.info('transfer', `test conversation opened with profile ${t.profile.name}: HTTP ${value.status}, id ${value.conversationId ?? '-'}, ${latencyMs} ms`);
+  return { status: value.status, conversationId: value.conversationId, latencyMs, refreshed, profile: t.profile.name };
+}
+
+async function confirm(departmentId: string): Promise<boolean> {
+  if (!settings.confirmTestTransfer()) return true;
+  const choice = await vscode.window.showWarningMessage(
+    'Send a test transfer?',
+    { modal: true, detail: `This opens a real conversation in department ${departmentId} that operators will see, labelled "${TEST_TRANSFER_QUESTION}".` },
+    'Send',
+    "Send, Don't Ask Again",
+  );
+  if (choice === "Send, Don't Ask Again") await vscode.workspace.getConfiguration('salesiq').update('confirmTestTransfer', false, vscode.ConfigurationTarget.Global);
+  return !!choice;
+}
