@@ -1,0 +1,97 @@
+/**
+ * Where and how to connect, from the settings plus the local SSH files: a `~/.ssh/config` alias (HostName,
+ * User, Port, IdentityFile, IdentityAgent), the identity file or the agent, known_hosts and the pin.
+ */
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { resolveSshHost } from '../../core/ssh/sshConfig';
+import { notConfigured } from './findings';
+import type { RemoteSettings } from './remoteSettings';
+
+export interface Target {
+  host: string;
+  port: number;
+  user: string;
+  /** Absolute path of the private key to offer, if any. */
+  identityFile?: string;
+  /** ssh-agent socket, if any. */
+  agent?: string;
+  knownHostsFile: string;
+  knownHostsText: string;
+  pin?: string;
+}
+
+const DEFAULT_KEYS = ['id_ed25519', 'id_ecdsa', 'id_rsa'];
+
+export function resolveTarget(s: RemoteSettings): Target {
+  if (!s.host) throw notConfigured('no server', 'Set salesiq.remote.host to the server (a host name or a Host alias from ~/.ssh/config).');
+  const home = os.homedir();
+  const localUser = safeUserName();
+  const alias = resolveSshHost(readOptional(path.join(home, '.ssh', 'config')), s.host, { homeDir: home, localUser });
+  const agent = agentSocket(alias.identityAgent);
+  const identityFile = s.identityFile ? expandHome(s.identityFile) : pickIdentity(alias.identityFiles, agent, home);
+  if (s.identityFile && !fs.existsSync(identityFile!)) {
+    throw notConfigured(`the identity file ${identityFile} does not exist`, 'Point salesiq.remote.identityFile at your private key (e.g. ~/.ssh/id_ed25519), or leave it empty to use the ssh-agent.');
+  }
+  if (!identityFile && !agent) {
+    throw notConfigured('no SSH key', 'Set salesiq.remote.identityFile to your private key, or start an ssh-agent (SSH_AUTH_SOCK) holding it.');
+  }
+  const knownHostsFile = expandHome(s.knownHostsFile);
+  const target: Target = {
+    host: alias.hostName,
+    // The setting wins unless left at the default 22, so an alias's Port applies.
+    port: s.port !== 22 ? s.port : (alias.port ?? 22),
+    user: s.user || alias.user || localUser,
+    knownHostsFile,
+    knownHostsText: readKnownHosts(knownHostsFile),
+  };
+  if (identityFile) target.identityFile = identityFile;
+  if (agent) target.agent = agent;
+  if (s.hostFingerprint) target.pin = s.hostFingerprint;
+  return target;
+}
+
+export const targetLabel = (t: Pick<Target, 'user' | 'host' | 'port'>): string => `${t.user}@${t.host}${t.port === 22 ? '' : `:${t.port}`}`;
+
+function expandHome(p: string): string {
+  return p === '~' || p.startsWith('~/') ? path.join(os.homedir(), p.slice(1)) : path.resolve(p);
+}
+
+function pickIdentity(fromAlias: string[], agent: string | undefined, home: string): string | undefined {
+  const found = fromAlias.find((f) => fs.existsSync(f));
+  if (found || agent) return found;
+  return DEFAULT_KEYS.map((k) => path.join(home, '.ssh', k)).find((f) => fs.existsSync(f));
+}
+
+function agentSocket(identityAgent: string | undefined): string | undefined {
+  if (identityAgent && /^none$/i.test(identityAgent)) return undefined;
+  if (identityAgent && !/^SSH_AUTH_SOCK$/i.test(identityAgent)) return identityAgent;
+  return process.env.SSH_AUTH_SOCK || undefined;
+}
+
+/** A missing known_hosts is empty (every host unknown); an unreadable one stops: failing open would trust anything. */
+function readKnownHosts(file: string): string {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return '';
+    throw notConfigured(`the known_hosts file ${file} cannot be read (${(e as NodeJS.ErrnoException).code})`, 'Fix its permissions or point salesiq.remote.knownHostsFile elsewhere; DevKit will not skip the host-key check.');
+  }
+}
+
+function readOptional(file: string): string {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch {
+    return '';
+  }
+}
+
+function safeUserName(): string {
+  try {
+    return os.userInfo().username;
+  } catch {
+    return process.env.USER ?? process.env.USERNAME ?? '';
+  }
+}
