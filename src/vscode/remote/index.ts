@@ -1,7 +1,30 @@
-import type * as vscode from 'vscode';
+import * as vscode from 'vscode';
 import type { FeatureDeps } from '../deps';
+import type { RemoteFeature } from './feature';
+import { loadSsh } from './lazySsh';
+import { PushStatus } from './pushStatus';
+import { autoPushEnabled } from './remoteSettings';
 
-/** Push to server, test connection, server logs, restore, auto-push. */
-export function registerRemote(_deps: FeatureDeps): vscode.Disposable[] {
-  return [];
+/**
+ * Push to server, test connection, server logs, restore, trust host, auto-push. Only the command stubs and the
+ * tooltip row live in the activation bundle; everything else (and ssh2) loads on first use. Do not import
+ * the other remote modules from here: they pull in ssh2.
+ */
+export function registerRemote(deps: FeatureDeps): vscode.Disposable[] {
+  const status = new PushStatus(deps.statusBar, deps.clock);
+  let feature: RemoteFeature | undefined;
+  const remote = () => (feature ??= loadSsh().createRemote(deps, status));
+  const cmd = (id: string, run: (f: RemoteFeature, args: never) => unknown) => vscode.commands.registerCommand(id, (args: never) => run(remote(), args));
+  return [
+    cmd('salesiq.pushToServer', (f, args) => f.push(args)),
+    cmd('salesiq.testSshConnection', (f, args) => f.testConnection(args)),
+    cmd('salesiq.showServerLogs', (f, args) => f.showLogs(args)),
+    cmd('salesiq.restoreEnv', (f, args) => f.restore(args)),
+    cmd('salesiq.trustHost', (f, args) => f.trustHost(args)),
+    vscode.commands.registerCommand('salesiq.stopFollowingServerLogs', () => feature?.stopLogs() ?? { ok: true, stopped: false, lines: [] }),
+    deps.controller.onDidRefresh((e) => {
+      if (e.automatic && autoPushEnabled()) remote().onRefresh(e);
+    }),
+    { dispose: () => feature?.dispose() },
+  ];
 }
