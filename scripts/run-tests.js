@@ -15,7 +15,7 @@ const suites = {
   unit: () => mochaRun(['--timeout', '20000', 'out/test/unit/**/*.test.js']),
   cli: () => mochaRun(['--timeout', '30000', 'out/test/cli/**/*.test.js']),
   ssh: () => mochaRun(['--timeout', '60000', '--require', 'out/test/ssh/hooks.js', 'out/test/ssh/**/*.test.js']),
-  vscode: () => run(process.execPath, ['out/test/harness/runVscodeSuite.js']),
+  vscode: () => run(process.execPath, ['out/test/sshd/withFixture.js', '--', process.execPath, 'out/test/harness/runVscodeSuite.js']),
 };
 
 function mochaRun(args) {

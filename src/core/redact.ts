@@ -6,8 +6,8 @@
 const ZOHO_TOKEN = /\b(\d{4}\.)([0-9a-f]{4})[0-9a-f]*\.[0-9a-f]*([0-9a-f]{4})\b/gi;
 const AUTH_HEADER = /\b(Zoho-oauthtoken|Bearer)\s+([^\s"',;]+)/gi;
 const SECRET_FIELD = /(["']?(?:access_token|refresh_token|client_secret|client_id|password|passphrase)["']?\s*[:=]\s*["']?)([^"'&\s,}]+)/gi;
-/** A grant code in a URL or form body; `"code":1001` in an error body is not a secret. */
-const GRANT_CODE = /(\bcode=)([^&\s"']+)/gi;
+/** A grant code (`1000.<hex>.<hex>`) in a URL or form body; `"code":1001` or systemd's `code=exited` is not a secret. */
+const GRANT_CODE = /(\bcode=)(\d{4}\.[^&\s"']+)/gi;
 
 export function maskToken(token: string): string {
   if (token.length <= 12) return '…';

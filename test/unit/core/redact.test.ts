@@ -32,5 +32,6 @@ describe('redact grant codes', () => {
     const out = redact('GET /cb?code=1000.abcdef0123456789.fedcba9876543210&location=in {"error":{"code":1008}}');
     assert.ok(!out.includes('1000.abcdef0123456789.fedcba9876543210'));
     assert.ok(out.includes('"code":1008'));
+    assert.strictEqual(redact('llm-chatbot.service: Main process exited, code=exited, status=1/FAILURE'), 'llm-chatbot.service: Main process exited, code=exited, status=1/FAILURE');
   });
 });
