@@ -1,0 +1,154 @@
+/**
+ * The SSH flags shared by push-env, logs, fix and keep-fresh (shared/contracts/cli.md). Each setting comes from
+ * the flag, else the config file's `server` section (same names as the extension's `salesiq.remote.*`
+ * settings), else `~/.ssh/config` for the alias given as the host, else a default. Secrets (sudo password, key
+ * passphrase) come only from the environment.
+ */
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { DevKitError } from '../core/errors/devkitError';
+import type { ConnectOptions } from '../core/ssh/connection';
+import { normalisePin } from '../core/ssh/knownHosts';
+import { resolveSshHost, type SshHostConfig } from '../core/ssh/sshConfig';
+import type { SudoMode } from '../core/ssh/sudo';
+import { type FlagSpec, UsageError } from './args';
+import { configProblem } from './config';
+import type { CliContext } from './context';
+
+export const SSH_FLAGS: FlagSpec = {
+  values: ['--host', '--port', '--user', '--identity', '--known-hosts', '--fingerprint', '--env-file', '--key', '--service', '--sudo'],
+  switches: ['--no-restart', '--value-stdin'],
+};
+
+export const DEFAULT_ENV_PATH = '/opt/llm-chatbot/.env';
+export const DEFAULT_SERVICE = 'llm-chatbot';
+const SUDO_MODES: readonly SudoMode[] = ['auto', 'nopasswd', 'password', 'none'];
+const DEFAULT_KEYS = ['id_ed25519', 'id_ecdsa', 'id_rsa'];
+
+export interface ServerSettings {
+  /** As given (may be a ~/.ssh/config alias); `host` is what is connected to. */
+  alias: string;
+  host: string;
+  port: number;
+  user: string;
+  identityFile?: string;
+  agent?: string;
+  knownHostsFile?: string;
+  fingerprint?: string;
+  envPath: string;
+  key: string;
+  service: string;
+  sudo: SudoMode;
+  sudoPassword?: string;
+  passphrase?: string;
+  restart: boolean;
+  backupsToKeep?: number;
+}
+
+/** True when a server to push to is configured (by flag or config file). */
+export function hasServer(ctx: CliContext): boolean {
+  return Boolean(ctx.parsed.values['--host'] ?? ctx.config.server?.host);
+}
+
+export function serverSettings(ctx: CliContext): ServerSettings {
+  const flag = (name: string) => ctx.parsed.values[name];
+  const file = (name: string) => {
+    const v = ctx.config.server?.[name];
+    return v === undefined || v === null || v === '' ? undefined : String(v);
+  };
+  const alias = flag('--host') ?? file('host');
+  if (!alias) throw new DevKitError(configProblem('No server to connect to.', 'Pass --host HOST (an alias from ~/.ssh/config works), or set server.host in the config file.', 'no-server'));
+  const home = ctx.env.HOME || os.homedir();
+  const sshCfg = readSshConfig(home, alias, ctx.env.USER);
+
+  const sudo = flag('--sudo') ?? file('sudo') ?? 'auto';
+  if (!SUDO_MODES.includes(sudo as SudoMode)) throw new UsageError(`--sudo must be one of ${SUDO_MODES.join(', ')}`);
+  const sudoPassword = ctx.env.SALESIQ_SUDO_PASSWORD || undefined;
+  if (sudo === 'password' && !sudoPassword) throw new DevKitError(configProblem('The sudo password is missing.', 'With --sudo password, set SALESIQ_SUDO_PASSWORD in the environment (never as a flag).', 'no-sudo-password'));
+
+  const identityFile = flag('--identity') ?? file('identityFile') ?? firstExisting(sshCfg.identityFiles);
+  const agent = identityFile ? undefined : agentSocket(sshCfg, ctx.env);
+  const s: ServerSettings = {
+    alias,
+    host: sshCfg.hostName,
+    port: port(flag('--port'), file('port'), sshCfg.port),
+    user: flag('--user') ?? file('user') ?? sshCfg.user ?? ctx.env.USER ?? os.userInfo().username,
+    envPath: flag('--env-file') ?? file('envPath') ?? DEFAULT_ENV_PATH,
+    key: flag('--key') ?? file('key') ?? ctx.profile.envKey,
+    service: flag('--service') ?? file('service') ?? DEFAULT_SERVICE,
+    sudo: sudo as SudoMode,
+    restart: !ctx.parsed.switches.has('--no-restart') && ctx.config.server?.restart !== false,
+  };
+  const fallbackKey = !identityFile && !agent ? firstExisting(DEFAULT_KEYS.map((k) => path.join(home, '.ssh', k))) : undefined;
+  if (identityFile ?? fallbackKey) s.identityFile = identityFile ?? fallbackKey;
+  if (agent) s.agent = agent;
+  const knownHosts = flag('--known-hosts') ?? file('knownHostsFile') ?? firstExisting([path.join(home, '.ssh', 'known_hosts')]);
+  if (knownHosts) s.knownHostsFile = knownHosts;
+  const pin = flag('--fingerprint') ?? file('hostFingerprint');
+  if (pin) s.fingerprint = fingerprint(pin);
+  if (sudoPassword) s.sudoPassword = sudoPassword;
+  if (ctx.env.SALESIQ_SSH_PASSPHRASE) s.passphrase = ctx.env.SALESIQ_SSH_PASSPHRASE;
+  const keep = Number(file('backupsToKeep'));
+  if (Number.isInteger(keep) && keep > 0) s.backupsToKeep = keep;
+  return s;
+}
+
+/** What `connect` needs; reads the key and known_hosts files now, so a wrong path fails before any network. */
+export function connectOptions(s: ServerSettings): ConnectOptions {
+  const o: ConnectOptions = { host: s.host, port: s.port, username: s.user, readyTimeoutMs: 20_000 };
+  if (s.identityFile) o.privateKey = readSetting(s.identityFile, '--identity');
+  if (s.passphrase) o.passphrase = s.passphrase;
+  if (s.agent) o.agent = s.agent;
+  if (s.knownHostsFile) o.knownHostsText = readSetting(s.knownHostsFile, '--known-hosts').toString('utf8');
+  if (s.fingerprint) o.pinnedFingerprint = s.fingerprint;
+  return o;
+}
+
+/** "deploy@host:/opt/app/.env", for human output. */
+export function where(s: ServerSettings, file = s.envPath): string {
+  return `${s.user}@${s.alias}${s.port === 22 ? '' : `:${s.port}`}:${file}`;
+}
+
+function readSshConfig(home: string, alias: string, localUser: string | undefined): SshHostConfig {
+  let text = '';
+  try {
+    text = fs.readFileSync(path.join(home, '.ssh', 'config'), 'utf8');
+  } catch {
+    /* no ~/.ssh/config: the host is used as given */
+  }
+  return resolveSshHost(text, alias, { homeDir: home, localUser });
+}
+
+function agentSocket(cfg: SshHostConfig, env: NodeJS.ProcessEnv): string | undefined {
+  const a = cfg.identityAgent;
+  if (a && /^none$/i.test(a)) return undefined;
+  if (a && !/^SSH_AUTH_SOCK$/i.test(a)) return a;
+  return env.SSH_AUTH_SOCK || undefined;
+}
+
+function port(...candidates: (string | number | undefined)[]): number {
+  const given = candidates.find((c) => c !== undefined);
+  if (given === undefined) return 22;
+  const n = Number(given);
+  if (!Number.isInteger(n) || n < 1 || n > 65535) throw new UsageError(`--port must be a number from 1 to 65535 (got "${given}")`);
+  return n;
+}
+
+function fingerprint(pin: string): string {
+  const p = normalisePin(pin);
+  if (!/^SHA256:[A-Za-z0-9+/]{43}$/.test(p)) throw new UsageError(`--fingerprint must look like SHA256:<43 base64 characters> (as ssh-keygen -lf prints it)`);
+  return p;
+}
+
+function firstExisting(files: string[]): string | undefined {
+  return files.find((f) => fs.existsSync(f));
+}
+
+function readSetting(file: string, flag: string): Buffer {
+  try {
+    return fs.readFileSync(file);
+  } catch (e) {
+    throw new DevKitError(configProblem(`Cannot read ${file} (${flag}).`, `Check the path: ${(e as NodeJS.ErrnoException).code ?? String(e)}.`, 'unreadable-file'));
+  }
+}

@@ -1,0 +1,102 @@
+/**
+ * One SSH connection to the server for the length of a command, opened on first use, with the steps the CLI
+ * needs as separate calls (write the .env, restart, state, journal) so `fix` can time and report each one.
+ * Writing goes through the core's pushToken (atomic write, backup, hash precondition) with the restart left
+ * to `restart`, which says the file was written, and where the backup is, if the restart fails.
+ */
+import { DevKitError, isDevKitError } from '../core/errors/devkitError';
+import { findingFor } from '../core/errors/catalogue';
+import { pushToken, type PushResult, tokenHashPrefix } from '../core/flows/push';
+import { connect, type SshSession } from '../core/ssh/connection';
+import { followJournal, journal, restartService, type RestartResult, unitState } from '../core/ssh/service';
+import { preflight, type Privilege } from '../core/ssh/sudo';
+import { connectOptions, type ServerSettings } from './sshFlags';
+
+export class RemoteServer {
+  private session: SshSession | undefined;
+  private privilege: Privilege | undefined;
+
+  constructor(
+    readonly settings: ServerSettings,
+    private readonly signal?: AbortSignal,
+  ) {}
+
+  /** Writes `value` under the settings' key (no restart). */
+  async write(value: string): Promise<PushResult> {
+    const s = this.settings;
+    return pushToken({
+      session: await this.open(),
+      envPath: s.envPath,
+      key: s.key,
+      value,
+      service: s.service,
+      sudo: s.sudo,
+      sudoPassword: s.sudoPassword,
+      restart: false,
+      keepBackups: s.backupsToKeep,
+      signal: this.signal,
+    });
+  }
+
+  /** Restarts the service and waits until it stays active; `written` names the backup if a write came first. */
+  async restart(value: string, written?: { backup?: string }): Promise<RestartResult & { tokenLive: boolean }> {
+    const session = await this.open();
+    try {
+      const r = await restartService(session, await this.priv(), this.settings.service, { secrets: [value] });
+      return { ...r, tokenLive: showsToken(r.journal, value) };
+    } catch (e) {
+      if (isDevKitError(e) && written?.backup) e.finding.details = { ...e.finding.details, written: 'true', backup: written.backup };
+      throw e;
+    }
+  }
+
+  async state(): Promise<string> {
+    return unitState(await this.open(), this.settings.service);
+  }
+
+  async journal(lines: number, secrets: string[] = []): Promise<string[]> {
+    return journal(await this.open(), await this.priv(), this.settings.service, lines, secrets);
+  }
+
+  async follow(lines: number, onLine: (line: string) => void, signal: AbortSignal): Promise<'stopped' | 'ended' | 'connection-lost'> {
+    return followJournal(await this.open(), await this.priv(), this.settings.service, { lines, onLine, signal });
+  }
+
+  close(): void {
+    this.session?.close();
+    this.session = undefined;
+    this.privilege = undefined;
+  }
+
+  private async open(): Promise<SshSession> {
+    if (this.session && !this.session.closed) return this.session;
+    this.signal?.throwIfAborted();
+    try {
+      this.session = await connect(connectOptions(this.settings));
+    } catch (e) {
+      throw withTrustHint(e);
+    }
+    this.privilege = undefined;
+    return this.session;
+  }
+
+  private async priv(): Promise<Privilege> {
+    const s = this.settings;
+    this.privilege ??= await preflight(await this.open(), { mode: s.sudo, sudoPassword: s.sudoPassword });
+    return this.privilege;
+  }
+}
+
+/** A journal line in which the service reports the sha256 prefix of the token it loaded (as the test service does). */
+export function showsToken(journalLines: string[], value: string): boolean {
+  const prefix = tokenHashPrefix(value);
+  return journalLines.some((l) => l.includes(`sha256:${prefix}`));
+}
+
+/** The CLI never prompts: an unknown host key says how to trust it on the next run. */
+function withTrustHint(e: unknown): unknown {
+  if (!isDevKitError(e) || e.finding.source !== 'ssh' || e.finding.code !== 'host-key-unknown') return e;
+  const d = e.finding.details ?? {};
+  const evidence = `To trust it, check it with the server admin (ssh-keygen -lf on the server), then re-run with --fingerprint ${d.fingerprint ?? 'SHA256:…'} or add the key to known_hosts (--known-hosts FILE).`;
+  return new DevKitError(findingFor('ssh', 'host-key-unknown', { details: { ...d, evidence } }), { cause: e });
+}
