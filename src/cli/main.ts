@@ -7,10 +7,18 @@ import { parseArgs, UsageError } from './args';
 import { decode } from './commands/decode';
 import { refresh } from './commands/refresh';
 import { status } from './commands/status';
+import { testTransfer } from './commands/testTransfer';
+import { validate } from './commands/validate';
 import { CliContext, Command } from './context';
 import { EXIT, Io, printFailure } from './output';
 
-const COMMANDS: Record<string, Command> = { decode, status, refresh };
+const COMMANDS: Record<string, Command> = {
+  decode,
+  status,
+  refresh,
+  validate,
+  'test-transfer': testTransfer,
+};
 
 export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const io: Io = { stdout: (s) => process.stdout.write(`${s}\n`), stderr: (s) => process.stderr.write(`${s}\n`), json: argv.includes('--json'), secrets: new Set() };
