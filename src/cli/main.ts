@@ -5,6 +5,8 @@
 import { systemClock } from '../core/clock';
 import { parseArgs, UsageError } from './args';
 import { decode } from './commands/decode';
+import { logs } from './commands/logs';
+import { pushEnv } from './commands/pushEnv';
 import { refresh } from './commands/refresh';
 import { status } from './commands/status';
 import { testTransfer } from './commands/testTransfer';
@@ -18,6 +20,8 @@ const COMMANDS: Record<string, Command> = {
   refresh,
   validate,
   'test-transfer': testTransfer,
+  'push-env': pushEnv,
+  logs,
 };
 
 export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {

@@ -1,0 +1,60 @@
+import { DevKitError } from '../../core/errors/devkitError';
+import { countdownText } from '../../core/token';
+import { UsageError } from '../args';
+import type { CliContext, Command } from '../context';
+import { printOk } from '../output';
+import { SSH_FLAGS, serverSettings, where } from '../sshFlags';
+import { RemoteServer } from '../sshRemote';
+import { cachedToken, noToken, tokenFields } from './validate';
+
+/** `push-env`: the cached token (or stdin's first line) into the server's .env, then restart and verify. */
+export const pushEnv: Command = {
+  summary: 'writes the access token into the remote .env over SSH, restarts the service, verifies it',
+  flags: SSH_FLAGS,
+  async run(ctx) {
+    const s = serverSettings(ctx);
+    const { value, expiresAt } = await valueToPush(ctx);
+    ctx.io.secrets.add(value);
+    const remote = new RemoteServer(s, ctx.signal);
+    try {
+      const w = await remote.write(value);
+      const r = s.restart ? await remote.restart(value, w) : undefined;
+      const state = r?.state ?? w.state;
+      const fields = {
+        ...tokenFields(ctx, { expiresAt }),
+        host: s.host, port: s.port, user: s.user, envFile: s.envPath, key: s.key, service: s.service,
+        changed: w.changed, ...(w.backup ? { backup: w.backup } : {}), replaced: w.replaced, appended: w.appended,
+        restarted: Boolean(r), active: state === 'active', state, journal: r?.journal ?? [],
+        newTokenHashPrefix: w.newTokenHashPrefix, tokenLive: r?.tokenLive ?? false, warnings: w.warnings,
+        hostKey: { fingerprint: w.hostKey.fingerprint, keyType: w.hostKey.keyType, via: w.hostKey.via },
+      };
+      const lines = [
+        `${w.changed ? 'wrote' : 'already there:'} ${s.key} in ${where(s)}${w.backup ? ` (backup ${w.backup})` : ''}${expiresAt ? `; the token expires in ${countdownText(expiresAt - ctx.clock.now())}` : ''}`,
+        r ? `restarted ${s.service}: ${state}${r.tokenLive ? `; its log shows the new token (sha256:${w.newTokenHashPrefix})` : ''}` : `not restarted (--no-restart); ${s.service} is ${state}`,
+        ...w.warnings.map((x) => `warning: ${x}`),
+      ];
+      return printOk(ctx.io, fields, lines.join('\n'));
+    } finally {
+      remote.close();
+    }
+  },
+};
+
+/** The value to write: stdin's first line with --value-stdin, else the cached token (refused once expired). */
+async function valueToPush(ctx: CliContext): Promise<{ value: string; expiresAt?: number }> {
+  const cached = await cachedToken(ctx);
+  if (ctx.parsed.switches.has('--value-stdin')) {
+    const value = (await ctx.readStdin()).split(/\r?\n/)[0].trim();
+    if (!value) throw new UsageError('--value-stdin: the first line of stdin is empty');
+    return value === cached?.accessToken ? { value, expiresAt: cached.expiresAt } : { value };
+  }
+  if (!cached) throw new DevKitError(noToken(ctx));
+  if (cached.expiresAt <= ctx.clock.now()) {
+    throw new DevKitError({
+      ...noToken(ctx), code: 'token-expired',
+      title: `The cached token of profile "${ctx.profile.name}" has expired; pushing it would break the service.`,
+      explanation: `Run "salesiq-devkit fix" (refresh, push, restart, verify) or "salesiq-devkit refresh" first.`,
+    });
+  }
+  return { value: cached.accessToken, expiresAt: cached.expiresAt };
+}
