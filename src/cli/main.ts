@@ -5,6 +5,8 @@
 import { systemClock } from '../core/clock';
 import { parseArgs, UsageError } from './args';
 import { decode } from './commands/decode';
+import { fix } from './commands/fix';
+import { keepFresh } from './commands/keepFresh';
 import { logs } from './commands/logs';
 import { pushEnv } from './commands/pushEnv';
 import { refresh } from './commands/refresh';
@@ -22,6 +24,8 @@ const COMMANDS: Record<string, Command> = {
   'test-transfer': testTransfer,
   'push-env': pushEnv,
   logs,
+  fix,
+  'keep-fresh': keepFresh,
 };
 
 export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {

@@ -1,0 +1,98 @@
+import { DevKitError } from '../../core/errors/devkitError';
+import type { Finding } from '../../core/errors/finding';
+import { keepFresh as runKeepFresh, type KeepFreshEvent } from '../../core/flows/keepFresh';
+import { redact } from '../../core/redact';
+import { countdownText } from '../../core/token';
+import { UsageError } from '../args';
+import { missingCredentials } from '../config';
+import type { CliContext, Command } from '../context';
+import { EXIT, exitCodeFor } from '../output';
+import { hasServer, SSH_FLAGS, serverSettings, type ServerSettings, where } from '../sshFlags';
+import { RemoteServer } from '../sshRemote';
+
+const DEFAULT_MARGIN_MIN = 5;
+
+/**
+ * `keep-fresh`: runs until SIGINT/SIGTERM (exit 0), refreshing ahead of expiry and pushing each new token when a
+ * server is configured. One line per action (with --json one JSON object per line), tokens never printed.
+ */
+export const keepFresh: Command = {
+  summary: 'runs until stopped: refreshes ahead of expiry and pushes each new token',
+  flags: { values: [...SSH_FLAGS.values, '--margin-minutes'], switches: SSH_FLAGS.switches },
+  async run(ctx) {
+    if (ctx.parsed.switches.has('--value-stdin')) throw new UsageError('keep-fresh pushes each token it refreshes; --value-stdin applies to push-env only');
+    const marginMs = margin(ctx.parsed.values['--margin-minutes']);
+    if (!ctx.profile.credentials) throw new DevKitError(missingCredentials(ctx.profile));
+    const server = hasServer(ctx) ? serverSettings(ctx) : undefined;
+    const manager = ctx.tokenManager();
+    const store = ctx.state.tokenStore(ctx.profile.name, undefined);
+    const result = await runKeepFresh(
+      {
+        clock: ctx.clock,
+        current: () => store.readToken(),
+        refresh: async (m, signal) => {
+          const t = await manager.refresh({ automatic: true, marginMs: m, signal });
+          ctx.io.secrets.add(t.accessToken);
+          return t;
+        },
+        push: server ? (t, o) => push(server, t.accessToken, o) : undefined,
+        onEvent: (e) => log(ctx, e, server),
+      },
+      { marginMs, signal: ctx.signal },
+    );
+    return result.finding ? exitCodeFor(result.finding) : EXIT.ok;
+  },
+};
+
+function margin(given: string | undefined): number {
+  if (given === undefined) return DEFAULT_MARGIN_MIN * 60_000;
+  const m = Number(given);
+  if (!Number.isFinite(m) || m <= 0 || m >= 60) throw new UsageError(`--margin-minutes must be a number above 0 and below 60 (got "${given}")`);
+  return Math.round(m * 60_000);
+}
+
+/** One connection per push. Restarts only when the file changed (or a failed attempt may have left it unapplied). */
+async function push(s: ServerSettings, value: string, o: { retry: boolean; signal: AbortSignal }): Promise<string> {
+  const remote = new RemoteServer(s, o.signal);
+  try {
+    const w = await remote.write(value);
+    if (!s.restart) return `${w.changed ? 'wrote' : 'already there:'} ${s.key} in ${where(s)}; not restarted`;
+    if (!w.changed && !o.retry) return `${s.key} in ${where(s)} already held this token; no restart needed`;
+    const r = await remote.restart(value, w);
+    return `${w.changed ? 'wrote' : 'kept'} ${s.key} in ${where(s)}; restarted ${s.service}: ${r.state}${r.tokenLive ? ' (its log shows the new token)' : ''}`;
+  } finally {
+    remote.close();
+  }
+}
+
+function log(ctx: CliContext, e: KeepFreshEvent, server: ServerSettings | undefined): void {
+  const at = new Date(e.at).toISOString();
+  const profile = ctx.profile.name;
+  const token = 'token' in e && e.token ? { expiresAt: new Date(e.token.expiresAt).toISOString(), remainingSeconds: Math.max(0, Math.floor((e.token.expiresAt - e.at) / 1000)) } : {};
+  const failure = 'finding' in e && e.finding ? { error: errorJson(e.finding) } : {};
+  const line = ctx.io.json
+    ? JSON.stringify({ at, event: e.type, profile, ...token, ...(e.type === 'pushed' ? { detail: e.detail } : {}), ...(e.type === 'stopped' ? { reason: e.reason } : {}), ...failure })
+    : `${at} ${human(e, server)}`;
+  ctx.io.stdout(redact(line, ctx.io.secrets));
+}
+
+function human(e: KeepFreshEvent, server: ServerSettings | undefined): string {
+  const left = (t: { expiresAt: number }) => countdownText(t.expiresAt - e.at);
+  switch (e.type) {
+    case 'start':
+      return `keep-fresh started: ${e.token ? `cached token expires in ${left(e.token)}` : 'no cached token yet'}; ${server ? `pushing to ${where(server)}` : 'no server configured, keeping the cache fresh only'}`;
+    case 'refreshed':
+      return `refreshed: new token expires in ${left(e.token)}`;
+    case 'pushed':
+      return `pushed: ${e.detail}`;
+    case 'refresh-failed':
+    case 'push-failed':
+      return `${e.type}: ${e.finding.title} [${e.finding.category} → ${e.finding.action}]${e.finding.retryable ? ' — will retry with backoff' : ''}`;
+    case 'stopped':
+      return e.finding ? `stopped: ${e.finding.title} — ${e.finding.explanation}` : `stopped (${e.reason})`;
+  }
+}
+
+function errorJson(f: Finding): Record<string, unknown> {
+  return { category: f.category, action: f.action, code: f.code, title: f.title, explanation: f.explanation };
+}

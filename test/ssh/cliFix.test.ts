@@ -1,0 +1,114 @@
+/** `fix` end to end: the built CLI against the Zoho sandbox and the real OpenSSH fixture. */
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { StateStore } from '../../src/cli/stateStore';
+import { readEnvKey } from '../../src/core/dotenv/setKey';
+import { tokenHashPrefix } from '../../src/core/flows/push';
+import { runCli } from '../cli/run';
+import { SANDBOX_DEFAULTS, ZohoSandbox } from '../sandbox/zohoSandbox';
+import { fixture } from './hooks';
+
+const { org: ORG, portal: PORTAL } = SANDBOX_DEFAULTS;
+const KEY = 'SALESIQ_ACCESS_TOKEN';
+
+describe('salesiq-devkit fix against the sandbox and OpenSSH', function () {
+  this.timeout(60_000);
+  let sandbox: ZohoSandbox;
+  let dir: string;
+  let stateDir: string;
+
+  const sshFlags = () => {
+    const fx = fixture();
+    return ['--host', fx.host, '--port', String(fx.port), '--user', fx.user, '--identity', fx.keys.plain, '--known-hosts', fx.knownHostsPath, '--env-file', fx.envPath, '--service', fx.service];
+  };
+  const zohoFlags = () => ['--dc', 'in', '--accounts-url', sandbox.accountsUrlTemplate, '--salesiq-url', sandbox.salesiqUrlTemplate, '--state-dir', stateDir];
+  const env = () => ({
+    HOME: dir, XDG_CONFIG_HOME: dir,
+    SALESIQ_CLIENT_ID: ORG.clientId, SALESIQ_CLIENT_SECRET: ORG.clientSecret, SALESIQ_REFRESH_TOKEN: ORG.refreshTokens[0],
+    SALESIQ_SCREEN_NAME: PORTAL.screenName, SALESIQ_APP_ID: PORTAL.appId, SALESIQ_DEPARTMENT_ID: PORTAL.departmentId,
+  });
+  const fix = (extra: string[] = []) => runCli(['fix', '--json', ...extra, ...sshFlags(), ...zohoFlags()], env(), '', 50_000);
+  const store = () => new StateStore(stateDir).tokenStore('default', undefined);
+
+  /** A token the cache believes has 59 minutes left. */
+  async function cacheToken(): Promise<string> {
+    const t = sandbox.mint(ORG.refreshTokens[0]);
+    await store().writeToken(t);
+    return t.accessToken;
+  }
+
+  beforeEach(async () => {
+    const fx = fixture();
+    fx.resetEnv();
+    fx.setSudoMode('nopasswd');
+    fx.setFault('none');
+    sandbox = new ZohoSandbox();
+    await sandbox.start();
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'devkit-clifix-'));
+    stateDir = path.join(dir, 'state');
+  });
+  afterEach(async () => {
+    await sandbox.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('a stale token: refresh → push → restart → active → transfer 201, every step listed, the NEW token live', async () => {
+    const fx = fixture();
+    const stale = await cacheToken();
+    sandbox.expireAll(); // the cache still says 59 minutes; SalesIQ says 1001
+    const conversations = sandbox.stats.conversationsCreated;
+    const r = await fix();
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    assert.equal(r.json.ok, true);
+    assert.deepEqual(r.json.steps.map((s: { name: string; ok: boolean }) => [s.name, s.ok]), [['refresh', true], ['push', true], ['restart', true], ['verify', true], ['transfer', true]]);
+    for (const s of r.json.steps) assert.ok(typeof s.ms === 'number' && typeof s.detail === 'string' && s.detail.length > 0);
+    assert.match(r.json.steps[0].detail, /SalesIQ rejected the cached token \(1001\)/);
+    assert.equal(typeof r.json.totalMs, 'number');
+
+    const fresh = (await store().readToken())!.accessToken;
+    assert.notEqual(fresh, stale);
+    assert.equal(readEnvKey(fx.readEnv(), KEY), fresh, 'the server holds the refreshed token');
+    assert.ok(fx.journalLog().includes(`sha256:${tokenHashPrefix(fresh)}`), 'the restarted service loaded it');
+    assert.deepEqual([r.json.refreshed, r.json.changed, r.json.active, r.json.tokenLive], [true, true, true, true]);
+    assert.equal(r.json.transfer.status, 201);
+    assert.equal(sandbox.stats.conversationsCreated, conversations + 1);
+    assert.ok(!r.stdout.includes(fresh) && !r.stderr.includes(fresh));
+  });
+
+  it('a fresh token is not refreshed; --no-transfer skips the conversation', async () => {
+    const fx = fixture();
+    const token = await cacheToken();
+    const r = await fix(['--no-transfer']);
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    assert.deepEqual(r.json.steps.map((s: { name: string; skipped?: boolean }) => [s.name, Boolean(s.skipped)]), [['refresh', true], ['push', false], ['restart', false], ['verify', false], ['transfer', true]]);
+    assert.equal(readEnvKey(fx.readEnv(), KEY), token);
+    assert.equal(sandbox.stats.conversationsCreated, 0);
+    assert.equal(sandbox.stats.tokenRequests[ORG.refreshTokens[0]] ?? 0, 0);
+  });
+
+  it('stops at the first failure with the decoded reason and what was already done', async () => {
+    const fx = fixture();
+    await cacheToken();
+    fx.setFault('restart-fail');
+    const r = await fix();
+    assert.equal(r.code, 1, r.stdout);
+    assert.equal(r.json.ok, false);
+    assert.deepEqual([r.json.error.code, r.json.error.category, r.json.failedStep], ['job-failed', 'server', 'restart']);
+    assert.deepEqual(r.json.steps.map((s: { name: string; ok: boolean }) => [s.name, s.ok]), [['refresh', true], ['push', true], ['restart', false]]);
+    assert.match(r.json.steps[1].detail, /wrote SALESIQ_ACCESS_TOKEN .*backup/);
+    assert.equal(r.json.error.details.written, 'true');
+    assert.equal(sandbox.stats.conversationsCreated, 0, 'no transfer after a failure');
+  });
+
+  it('checks the transfer settings before touching anything (exit 3)', async () => {
+    const fx = fixture();
+    await cacheToken();
+    const before = fx.readEnv();
+    const r = await runCli(['fix', '--json', ...sshFlags(), ...zohoFlags()], { ...env(), SALESIQ_DEPARTMENT_ID: '' }, '', 50_000);
+    assert.equal(r.code, 3, r.stdout);
+    assert.match(r.json.error.title, /SALESIQ_DEPARTMENT_ID/);
+    assert.ok(fx.readEnv().equals(before));
+  });
+});

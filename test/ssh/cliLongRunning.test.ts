@@ -1,0 +1,158 @@
+/** The CLI commands that run until stopped: `keep-fresh` and `logs --follow`, ended by SIGTERM. */
+import * as assert from 'node:assert/strict';
+import { type ChildProcess, spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { StateStore } from '../../src/cli/stateStore';
+import { readEnvKey } from '../../src/core/dotenv/setKey';
+import { tokenHashPrefix } from '../../src/core/flows/push';
+import { CLI } from '../cli/run';
+import { SANDBOX_DEFAULTS, ZohoSandbox } from '../sandbox/zohoSandbox';
+import { fixture } from './hooks';
+
+const { org: ORG } = SANDBOX_DEFAULTS;
+const KEY = 'SALESIQ_ACCESS_TOKEN';
+
+/** The CLI as a long-running process: its stdout lines as they come, a bounded wait, and its exit. */
+class Running {
+  readonly lines: string[] = [];
+  stderr = '';
+  private readonly child: ChildProcess;
+  private readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  private partial = '';
+
+  constructor(args: string[], env: Record<string, string>) {
+    this.child = spawn(process.execPath, [CLI, ...args], { env: { PATH: process.env.PATH, ...env } as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+    this.child.stdout!.on('data', (d: Buffer) => {
+      const parts = (this.partial + d.toString()).split('\n');
+      this.partial = parts.pop() ?? '';
+      this.lines.push(...parts);
+    });
+    this.child.stderr!.on('data', (d: Buffer) => (this.stderr += d));
+    this.exited = new Promise((resolve) => this.child.on('exit', (code, signal) => resolve({ code, signal })));
+  }
+
+  async waitFor(what: string, done: () => boolean, timeoutMs: number): Promise<void> {
+    const until = Date.now() + timeoutMs;
+    while (!done()) {
+      if (Date.now() > until) {
+        this.child.kill('SIGKILL');
+        assert.fail(`timed out waiting for ${what}; stdout:\n${this.lines.join('\n')}\nstderr:\n${this.stderr}`);
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+
+  /** SIGTERM, then the exit. */
+  async terminate(): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+    this.child.kill('SIGTERM');
+    return this.exit();
+  }
+
+  /** The exit; SIGKILL (seen as signal SIGKILL, never as success) if it has not come within 15 s. */
+  async exit(): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+    const timer = setTimeout(() => this.child.kill('SIGKILL'), 15_000);
+    try {
+      return await this.exited;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  json(): Array<Record<string, any>> {
+    return this.lines.filter((l) => l.startsWith('{')).map((l) => JSON.parse(l));
+  }
+}
+
+describe('salesiq-devkit keep-fresh and logs --follow (until SIGTERM)', function () {
+  this.timeout(90_000);
+  let dir: string;
+  let stateDir: string;
+  let sandbox: ZohoSandbox;
+
+  const sshFlags = () => {
+    const fx = fixture();
+    return ['--host', fx.host, '--port', String(fx.port), '--user', fx.user, '--identity', fx.keys.plain, '--known-hosts', fx.knownHostsPath, '--env-file', fx.envPath, '--service', fx.service];
+  };
+  const zohoFlags = () => ['--dc', 'in', '--accounts-url', sandbox.accountsUrlTemplate, '--salesiq-url', sandbox.salesiqUrlTemplate, '--state-dir', stateDir];
+  const env = () => ({ HOME: dir, XDG_CONFIG_HOME: dir, SALESIQ_CLIENT_ID: ORG.clientId, SALESIQ_CLIENT_SECRET: ORG.clientSecret, SALESIQ_REFRESH_TOKEN: ORG.refreshTokens[0] });
+
+  beforeEach(async () => {
+    const fx = fixture();
+    fx.resetEnv();
+    fx.setSudoMode('nopasswd');
+    fx.setFault('none');
+    sandbox = new ZohoSandbox();
+    await sandbox.start();
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'devkit-clilong-'));
+    stateDir = path.join(dir, 'state');
+  });
+  afterEach(async () => {
+    await sandbox.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('keep-fresh with 12 s tokens refreshes and pushes again and again; SIGTERM ends it with exit 0', async () => {
+    const fx = fixture();
+    sandbox.tokenLifetimeSec = 12;
+    // Margin 6 s: a new token every ~6 s, each one pushed and restarted on.
+    const kf = new Running(['keep-fresh', '--json', '--margin-minutes', '0.1', ...sshFlags(), ...zohoFlags()], env());
+    const pushed = () => kf.json().filter((e) => e.event === 'pushed');
+    await kf.waitFor('three pushes', () => pushed().length >= 3, 60_000);
+    const end = await kf.terminate();
+    assert.deepEqual([end.code, end.signal], [0, null], kf.stderr);
+
+    const events = kf.json();
+    assert.equal(events[0].event, 'start');
+    assert.deepEqual([events.at(-1)!.event, events.at(-1)!.reason], ['stopped', 'signal']);
+    const refreshed = events.filter((e) => e.event === 'refreshed');
+    assert.ok(refreshed.length >= 3, `refreshed ${refreshed.length} times`);
+    assert.equal(new Set(refreshed.map((e) => e.expiresAt)).size, refreshed.length, 'a new token each time');
+    assert.equal(sandbox.stats.tokenRequests[ORG.refreshTokens[0]], refreshed.length, 'one Zoho request per refresh');
+    for (const e of events) assert.equal(typeof e.at, 'string');
+
+    // The last token pushed is the one on the server, and the service loaded it.
+    const cached = (await new StateStore(stateDir).tokenStore('default', undefined).readToken())!.accessToken;
+    const lastPush = pushed().at(-1)!;
+    assert.equal(lastPush.expiresAt, refreshed.at(-1)!.expiresAt);
+    assert.equal(readEnvKey(fx.readEnv(), KEY), cached);
+    assert.ok(fx.journalLog().includes(`sha256:${tokenHashPrefix(cached)}`));
+    assert.ok(!kf.lines.join('\n').includes(cached) && !kf.stderr.includes(cached), 'no token in the log lines');
+  });
+
+  it('keep-fresh without a server keeps the cache fresh only (human lines, one per action)', async () => {
+    sandbox.tokenLifetimeSec = 4;
+    const kf = new Running(['keep-fresh', '--margin-minutes', '0.05', ...zohoFlags()], env());
+    await kf.waitFor('two refreshes', () => kf.lines.filter((l) => / refreshed: /.test(l)).length >= 2, 30_000);
+    const end = await kf.terminate();
+    assert.equal(end.code, 0, kf.stderr);
+    assert.match(kf.lines[0], /keep-fresh started: no cached token yet; no server configured/);
+    assert.ok(!kf.lines.some((l) => /pushed/.test(l)));
+    assert.match(kf.lines.at(-1)!, /stopped \(signal\)$/);
+  });
+
+  it('keep-fresh stops by itself when the refresh token is revoked (exit 3, reauthorize)', async () => {
+    sandbox.revoke(ORG.refreshTokens[0]);
+    const kf = new Running(['keep-fresh', '--json', ...zohoFlags()], env());
+    const end = await kf.exit();
+    assert.deepEqual([end.code, end.signal], [3, null], kf.stderr);
+    const stopped = kf.json().find((e) => e.event === 'stopped')!;
+    assert.deepEqual([stopped.reason, stopped.error.code, stopped.error.action], ['needs-user', 'invalid_code', 'reauthorize']);
+  });
+
+  it('logs --follow prints new journal lines as they come, until SIGTERM (exit 0)', async () => {
+    const fx = fixture();
+    const journal = path.join(fx.svcDir, 'journal.log');
+    const line = (text: string) => fs.appendFileSync(journal, `Nov 25 10:00:00 sdk-host llm-chatbot[1]: ${text}\n`);
+    const first = `devkit-follow-first ${Date.now()}`;
+    line(first);
+    const follow = new Running(['logs', '--follow', '-n', '1', ...sshFlags(), '--state-dir', stateDir], { HOME: dir });
+    await follow.waitFor('the last journal line', () => follow.lines.some((l) => l.includes(first)), 30_000);
+    const next = `devkit-follow-next ${Date.now()}`;
+    line(next);
+    await follow.waitFor('the new line', () => follow.lines.some((l) => l.includes(next)), 30_000);
+    const end = await follow.terminate();
+    assert.deepEqual([end.code, end.signal], [0, null], follow.stderr);
+  });
+});
