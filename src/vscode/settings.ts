@@ -37,6 +37,7 @@ export const settings = {
   departmentId: () => cfg().get<string>('departmentId')?.trim() || undefined,
   transferProfile: () => cfg().get<string>('transferProfile')?.trim() || 'org',
   confirmTestTransfer: () => cfg().get<boolean>('confirmTestTransfer') ?? true,
+  remoteRestart: () => cfg().get<boolean>('remote.restart') ?? true,
   proxy: () => vscode.workspace.getConfiguration('http').get<string>('proxy') || undefined,
   strictSSL: () => vscode.workspace.getConfiguration('http').get<boolean>('proxyStrictSSL') ?? true,
 

@@ -20,46 +20,17 @@ import type { RestoreDone } from '../../src/vscode/remote/restore';
 import type { ConnectionReport } from '../../src/vscode/remote/testConnection';
 import { SANDBOX_DEFAULTS, type ZohoSandbox } from '../sandbox/zohoSandbox';
 import { devkit, setSetting, startSandbox, waitFor } from './helpers';
+import { attach, resetEnv as resetEnvOf, serviceState as serviceStateOf, setFault as setFaultOf, setSudoMode as setSudoModeOf, type SshdState, useServer } from './sshdState';
 
 const KEY = 'SALESIQ_ACCESS_TOKEN';
 const USER = SANDBOX_DEFAULTS.user;
 const TOKEN = `1000.${'ab12'.repeat(8)}.${'cd34'.repeat(8)}`;
 
-interface State {
-  dir: string;
-  host: string;
-  port: number;
-  user: string;
-  password: string;
-  passphrase: string;
-  service: string;
-  envPath: string;
-  initialEnvPath: string;
-  keys: { plain: string; encrypted: string; stranger: string };
-  agentSocket: string;
-  knownHosts: string;
-  fingerprints: { ed25519: string; ecdsa: string };
-  sudoLog: string;
-  sudoersDir: string;
-  dropin: string;
-  svcDir: string;
-}
-
-/** The running server's state; without it the suite fails here rather than skipping. */
-function attach(): State {
-  const dir = process.env.SALESIQ_SSHD_STATE;
-  if (!dir) {
-    const why = process.env.SALESIQ_SSHD_ERROR ?? 'SALESIQ_SSHD_STATE is not set';
-    throw new Error(`The OpenSSH test server is not running (${why}). Run the vscode suite through test/sshd/withFixture, as root.`);
-  }
-  return JSON.parse(fs.readFileSync(path.join(dir, 'state.json'), 'utf8')) as State;
-}
-
 const sha12 = (s: string) => createHash('sha256').update(s).digest('hex').slice(0, 12);
 
 describe('pushing the token to a real OpenSSH server from VS Code', function () {
   this.timeout(60_000);
-  let fx: State;
+  let fx: SshdState;
   let api: DevKitApi;
   let sandbox: ZohoSandbox;
   let tmp: string;
@@ -70,25 +41,11 @@ describe('pushing the token to a real OpenSSH server from VS Code', function () 
   const appDir = () => path.dirname(fx.envPath);
   const readEnv = () => fs.readFileSync(fx.envPath);
   const backups = () => fs.readdirSync(appDir()).filter((n) => n.startsWith('.env.bak-')).sort();
-  const serviceState = () => fs.readFileSync(path.join(fx.svcDir, 'state'), 'utf8').trim();
+  const serviceState = () => serviceStateOf(fx);
   const sudoLog = () => fs.readFileSync(fx.sudoLog, 'utf8');
-  /** Back to the initial .env (root:<group> 0640), no backups. */
-  function resetEnv(): void {
-    for (const n of fs.readdirSync(appDir())) if (n.startsWith('.env.bak-') || n.startsWith('.env.devkit-')) fs.rmSync(path.join(appDir(), n));
-    const tmpFile = path.join(appDir(), '.env.test-tmp');
-    fs.copyFileSync(fx.initialEnvPath, tmpFile);
-    fs.chownSync(tmpFile, 0, fs.statSync(appDir()).gid);
-    fs.chmodSync(tmpFile, 0o640);
-    fs.renameSync(tmpFile, fx.envPath);
-  }
-  /** Installs one of the fixture's sudoers variants (sudo ignores names with a dot while it is copied). */
-  function setSudoMode(mode: 'nopasswd' | 'password'): void {
-    const t = `${fx.dropin}.tmp`;
-    fs.copyFileSync(path.join(fx.sudoersDir, mode), t);
-    fs.chmodSync(t, 0o440);
-    fs.renameSync(t, fx.dropin);
-  }
-  const setFault = (mode: 'none' | 'restart-fail') => fs.writeFileSync(path.join(fx.svcDir, 'fault'), `${mode}\n`);
+  const resetEnv = () => resetEnvOf(fx);
+  const setSudoMode = (mode: 'nopasswd' | 'password') => setSudoModeOf(fx, mode);
+  const setFault = (mode: 'none' | 'restart-fail') => setFaultOf(fx, mode);
   const knownHostsFile = (name: string, text: string) => {
     const f = path.join(tmp, name);
     fs.writeFileSync(f, text);
@@ -146,8 +103,7 @@ describe('pushing the token to a real OpenSSH server from VS Code', function () 
     resetEnv();
     setSudoMode('nopasswd');
     setFault('none');
-    const remote = { host: fx.host, port: fx.port, user: fx.user, identityFile: fx.keys.plain, knownHostsFile: fx.knownHosts, hostFingerprint: undefined, envPath: fx.envPath, service: fx.service, sudo: 'auto' };
-    for (const [k, v] of Object.entries(remote)) await setSetting(`remote.${k}`, v);
+    await useServer(fx);
   });
 
   after(async () => {

@@ -8,6 +8,7 @@ interface Action extends vscode.QuickPickItem {
 
 /** What a status bar click offers; entries that cannot run in the current state are left out. */
 const ACTIONS: Action[] = [
+  { label: '$(zap) Fix Now', description: 'refresh → push → restart → verify → test transfer', command: 'salesiq.fixNow', when: (c) => c.hasCredentials },
   { label: '$(refresh) Refresh Access Token', command: 'salesiq.refreshToken', when: (c) => c.hasCredentials },
   { label: '$(account) Switch Profile…', command: 'salesiq.switchProfile' },
   { label: '$(pass) Validate Token', command: 'salesiq.validateToken', when: (c) => !!c.token },

@@ -1,5 +1,6 @@
 import type * as vscode from 'vscode';
 import type { FeatureDeps } from '../deps';
+import { registerFixNow } from './fixNow';
 import { LastResults } from './lastResults';
 import { registerTestTransfer } from './testTransfer';
 import { registerValidate } from './validate';
@@ -8,5 +9,5 @@ import { registerValidate } from './validate';
 export function registerSalesIQ(deps: FeatureDeps): vscode.Disposable[] {
   const last = new LastResults();
   deps.statusBar.setExtraRows(() => last.rows(deps.clock.now()));
-  return [registerValidate(deps, last), registerTestTransfer(deps, last)];
+  return [registerValidate(deps, last), registerTestTransfer(deps, last), registerFixNow(deps, last)];
 }

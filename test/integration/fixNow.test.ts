@@ -1,0 +1,67 @@
+import * as assert from 'assert';
+import * as fs from 'fs';
+import * as vscode from 'vscode';
+import { readEnvKey } from '../../src/core/dotenv/setKey';
+import type { DevKitApi } from '../../src/extension';
+import type { FixNowResult } from '../../src/vscode/salesiq/fixNow';
+import { SANDBOX_DEFAULTS, type ZohoSandbox } from '../sandbox/zohoSandbox';
+import { devkit, setSetting, startSandbox } from './helpers';
+import { attach, resetEnv, serviceState, setFault, setSudoMode, type SshdState, useServer } from './sshdState';
+
+const { user: USER, org: ORG, portal: PORTAL } = SANDBOX_DEFAULTS;
+
+describe('Fix Now in a real VS Code, against the sandbox and a real OpenSSH server', function () {
+  this.timeout(90_000);
+  let fx: SshdState;
+  let api: DevKitApi;
+  let sandbox: ZohoSandbox;
+  const fix = () => vscode.commands.executeCommand<FixNowResult>('salesiq.fixNow', { confirm: false, push: { hostKeyAnswer: 'once' } });
+  const setup = (profile: string, client: typeof USER, extra: Record<string, unknown>) =>
+    vscode.commands.executeCommand('salesiq.setupCredentials', { profile, dataCenter: 'in', clientId: client.clientId, clientSecret: client.clientSecret, refreshToken: client.refreshTokens[0], ...extra });
+
+  before(async () => {
+    fx = attach();
+    api = await devkit();
+    sandbox = await startSandbox();
+    await useServer(fx);
+    await setSetting('screenName', PORTAL.screenName);
+    await setSetting('appId', PORTAL.appId);
+    await setSetting('departmentId', PORTAL.departmentId);
+    await setSetting('transferProfile', 'fix-org');
+    await setup('fix-org', ORG, { accessToken: sandbox.mint(ORG.refreshTokens[0]).accessToken });
+  });
+
+  beforeEach(async () => {
+    resetEnv(fx);
+    setSudoMode(fx, 'nopasswd');
+    setFault(fx, 'none');
+    // A stale token, as in the seed's outage: issued an hour ago.
+    await setup('fix-user', USER, { accessToken: '1000.00000000000000000000000000000000.00000000000000000000000000000000', issuedMinutesAgo: 60 });
+  });
+
+  after(async () => {
+    await sandbox?.stop();
+  });
+
+  it('with a stale token: refresh → push → restart → verify → 201, and a fresh countdown', async () => {
+    const r = await fix();
+    assert.ok(r.ok, JSON.stringify(r));
+    assert.deepStrictEqual(r.steps.map((s) => [s.name, s.ok]), [['refresh', true], ['push', true], ['restart', true], ['verify', true], ['transfer', true]]);
+    assert.match(r.steps[4].detail, /^HTTP 201/);
+    const token = api.controller.token!.accessToken;
+    assert.strictEqual(readEnvKey(fs.readFileSync(fx.envPath), 'SALESIQ_ACCESS_TOKEN'), token, 'the server has the fresh token');
+    assert.strictEqual(serviceState(fx), 'active');
+    assert.strictEqual(api.statusBar.current.state, 'fresh');
+    assert.ok(r.totalMs > 0);
+  });
+
+  it('stops at the restart with the decoded reason, saying what was already done', async () => {
+    setFault(fx, 'restart-fail');
+    const r = await fix();
+    assert.strictEqual(r.ok, false);
+    assert.strictEqual(r.failedStep, 'restart');
+    assert.strictEqual(r.finding?.source, 'systemd');
+    assert.deepStrictEqual(r.steps.map((s) => s.name), ['refresh', 'push', 'restart']);
+    assert.ok(!r.steps.some((s) => s.name === 'transfer'), 'no test transfer after a failed restart');
+  });
+});
