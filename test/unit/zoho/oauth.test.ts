@@ -69,7 +69,7 @@ describe('zoho/oauth against the sandbox', () => {
       assert.equal(err.finding.code, 'invalid_client');
       assert.equal(err.finding.httpStatus, 200);
       assert.equal(err.finding.category, 'config');
-      assert.match(err.finding.explanation, /using the com data centre/, 'names the DC that was asked');
+      assert.match(err.finding.explanation, /the US \(zoho.com\) data centre/, 'names the DC that was asked');
     });
 
     it('decodes a wrong secret as invalid_client_secret', async () => {
