@@ -11,7 +11,7 @@ import { type Io, printFailure, printOk } from '../output';
 import { SSH_FLAGS, serverSettings, type ServerSettings, where } from '../sshFlags';
 import { RemoteServer } from '../sshRemote';
 import { openTransfer, type TransferOutcome, transferPortal } from './testTransfer';
-import { cachedToken, checkToken, portalSettings, tokenFields } from './validate';
+import { cachedToken, checkToken, portalSettings, tokenFields } from '../tokens';
 
 const MARGIN_MS = 5 * 60_000;
 

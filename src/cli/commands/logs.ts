@@ -5,7 +5,7 @@ import type { Command } from '../context';
 import { EXIT, printOk } from '../output';
 import { SSH_FLAGS, serverSettings } from '../sshFlags';
 import { RemoteServer } from '../sshRemote';
-import { cachedToken, tokenFields } from './validate';
+import { cachedToken, tokenFields } from '../tokens';
 
 /**
  * `logs [-n N] [--follow]`: the service's journal from the server, tokens masked. With --follow it streams

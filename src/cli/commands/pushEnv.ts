@@ -5,7 +5,7 @@ import type { CliContext, Command } from '../context';
 import { printOk } from '../output';
 import { SSH_FLAGS, serverSettings, where } from '../sshFlags';
 import { RemoteServer } from '../sshRemote';
-import { cachedToken, noToken, tokenFields } from './validate';
+import { cachedToken, noToken, tokenFields } from '../tokens';
 
 /** `push-env`: the cached token (or stdin's first line) into the server's .env, then restart and verify. */
 export const pushEnv: Command = {

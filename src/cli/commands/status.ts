@@ -2,6 +2,7 @@ import { DevKitError } from '../../core/errors/devkitError';
 import { countdownText, freshness } from '../../core/token';
 import type { Command } from '../context';
 import { printOk } from '../output';
+import { noToken } from '../tokens';
 
 /** `status`: the cached token of the profile, its expiry and remaining time. Makes no request. */
 export const status: Command = {
@@ -9,13 +10,7 @@ export const status: Command = {
   flags: { values: [], switches: [] },
   async run(ctx) {
     const t = await ctx.state.tokenStore(ctx.profile.name, undefined).readToken();
-    if (!t) {
-      throw new DevKitError({
-        source: 'unknown', code: 'no-token', httpStatus: null, category: 'auth', action: 'refresh', retryable: false,
-        title: `No cached token for profile "${ctx.profile.name}".`,
-        explanation: `Run "salesiq-devkit refresh --profile ${ctx.profile.name}" to mint one (state dir ${ctx.state.dir}).`,
-      });
-    }
+    if (!t) throw new DevKitError(noToken(ctx));
     const now = ctx.clock.now();
     const left = t.expiresAt - now;
     const state = freshness(t, now, 5 * 60_000);

@@ -7,7 +7,7 @@ import { openTestConversation } from '../../core/salesiq/api';
 import { configProblem } from '../config';
 import type { CliContext, Command } from '../context';
 import { printOk } from '../output';
-import { apiToken, type Portal, portalSettings, tokenFields } from './validate';
+import { apiToken, type Portal, portalSettings, tokenFields } from '../tokens';
 
 /**
  * `test-transfer [--yes]`: opens a clearly labelled conversation through the visitor API, which lands in a real

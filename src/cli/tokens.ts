@@ -1,0 +1,93 @@
+/**
+ * The token and portal facts several commands share: which token to call SalesIQ with, the contract's token
+ * fields, the portal settings, and the cheapest call that proves a token works.
+ */
+import { DevKitError } from '../core/errors/devkitError';
+import type { Finding } from '../core/errors/finding';
+import { validateToken } from '../core/salesiq/api';
+import { tokenKind } from '../core/token';
+import type { StoredToken } from '../core/tokenManager';
+import { configProblem } from './config';
+import type { CliContext } from './context';
+
+export interface ApiToken {
+  value: string;
+  source: 'env' | 'cache';
+  expiresAt?: number;
+}
+
+export interface Portal {
+  screenName?: string;
+  appId?: string;
+  departmentId?: string;
+}
+
+export interface TokenCheck {
+  endpoint: string;
+  status: number;
+  latencyMs: number;
+  portals?: string[];
+}
+
+export async function cachedToken(ctx: CliContext): Promise<StoredToken | undefined> {
+  return ctx.state.tokenStore(ctx.profile.name, undefined).readToken();
+}
+
+/** The token to call SalesIQ with: SALESIQ_ACCESS_TOKEN when set (an explicit choice), else the cached one. */
+export async function apiToken(ctx: CliContext): Promise<ApiToken> {
+  if (ctx.profile.accessToken) return { value: ctx.profile.accessToken, source: 'env' };
+  const t = await cachedToken(ctx);
+  if (!t) throw new DevKitError(noToken(ctx));
+  ctx.io.secrets.add(t.accessToken);
+  return { value: t.accessToken, source: 'cache', expiresAt: t.expiresAt };
+}
+
+export function noToken(ctx: CliContext): Finding {
+  return {
+    source: 'unknown', code: 'no-token', httpStatus: null, category: 'auth', action: 'refresh', retryable: false,
+    title: `No cached token for profile "${ctx.profile.name}".`,
+    explanation: `Run "salesiq-devkit refresh --profile ${ctx.profile.name}" to mint one (state dir ${ctx.state.dir}), or set SALESIQ_ACCESS_TOKEN.`,
+  };
+}
+
+/** The contract's token fields; null where the expiry is not known (a token given through the environment or stdin). */
+export function tokenFields(ctx: CliContext, t?: { expiresAt?: number }): { profile: string; expiresAt: string | null; remainingSeconds: number | null } {
+  const at = t?.expiresAt;
+  return {
+    profile: ctx.profile.name,
+    expiresAt: at === undefined ? null : new Date(at).toISOString(),
+    remainingSeconds: at === undefined ? null : Math.max(0, Math.floor((at - ctx.clock.now()) / 1000)),
+  };
+}
+
+/** Screen name, app ID and department ID: the environment wins over the config file's `salesiq` section. */
+export function portalSettings(ctx: CliContext): Portal {
+  const cfg = ctx.config.salesiq ?? {};
+  const p: Portal = {};
+  const screenName = ctx.env.SALESIQ_SCREEN_NAME || cfg.screenName;
+  const appId = ctx.env.SALESIQ_APP_ID || cfg.appId;
+  const departmentId = ctx.env.SALESIQ_DEPARTMENT_ID || cfg.departmentId;
+  if (screenName) p.screenName = screenName;
+  if (appId) p.appId = appId;
+  if (departmentId) p.departmentId = departmentId;
+  return p;
+}
+
+/**
+ * The cheapest call that proves the token for its kind: a user token lists the portal's departments (or the
+ * portals, without a screen name); an org token, made for the visitor API, can only read its brand app.
+ */
+export async function checkToken(ctx: CliContext, token: string, portal: Portal): Promise<TokenCheck> {
+  const org = tokenKind(token) === 'org';
+  if (org && (!portal.screenName || !portal.appId)) {
+    throw new DevKitError(configProblem('An org token can only be checked against its brand app.', 'Set SALESIQ_SCREEN_NAME and SALESIQ_APP_ID (or salesiq.screenName and salesiq.appId in the config file).', 'no-portal'));
+  }
+  const screen = portal.screenName;
+  const appId = org ? portal.appId : undefined;
+  const endpoint = !screen ? '/api/v2/portals' : appId ? `/api/v2/${screen}/apps/${appId}` : `/api/v2/${screen}/departments`;
+  const t0 = ctx.clock.now();
+  const r = await validateToken(ctx.http(), ctx.profile.salesiqUrl, token, { screenName: screen, appId, signal: ctx.signal });
+  const check: TokenCheck = { endpoint, status: r.status, latencyMs: ctx.clock.now() - t0 };
+  if (r.portals) check.portals = r.portals;
+  return check;
+}
