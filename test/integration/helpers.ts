@@ -1,7 +1,7 @@
 import * as assert from 'assert';
 import * as vscode from 'vscode';
 import type { DevKitApi } from '../../src/extension';
-import { ZohoSandbox } from '../sandbox/zohoSandbox';
+import { ZohoSandbox, type ZohoSandboxOptions } from '../sandbox/zohoSandbox';
 
 export const EXTENSION_ID = 'salesiq-devkit.salesiq-devkit';
 
@@ -30,8 +30,8 @@ export async function waitFor<T>(what: string, check: () => T | Promise<T>, time
 }
 
 /** A Zoho sandbox on loopback with the extension pointed at it and auto-refresh off (tests turn it on). */
-export async function startSandbox(): Promise<ZohoSandbox> {
-  const sandbox = new ZohoSandbox();
+export async function startSandbox(opts: ZohoSandboxOptions = {}): Promise<ZohoSandbox> {
+  const sandbox = new ZohoSandbox(opts);
   await sandbox.start();
   await setSetting('accountsUrl', sandbox.accountsUrlTemplate);
   await setSetting('salesiqUrl', sandbox.salesiqUrlTemplate);

@@ -8,6 +8,12 @@ import { SANDBOX_DEFAULTS, ZohoSandbox } from '../sandbox/zohoSandbox';
 import { devkit, setSetting, startSandbox, waitFor } from './helpers';
 
 const USER = SANDBOX_DEFAULTS.user;
+/**
+ * Refresh tokens of their own for the fault tests: DevKit's request history is per refresh token and shared
+ * by the whole run, so faults must not spend the budget of the token the other suites refresh with.
+ */
+const OUTAGE_RT = '1000.0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a.0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b';
+const THROTTLED_RT = '1000.0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c.0d0d0d0d0d0d0d0d0d0d0d0d0d0d0d0d';
 const creds = (profile: string, extra: Record<string, unknown> = {}) => ({
   profile,
   dataCenter: 'in',
@@ -23,7 +29,7 @@ describe('token lifecycle in a real VS Code', function () {
   const view = () => api.statusBar.current;
 
   before(async () => {
-    sandbox = await startSandbox();
+    sandbox = await startSandbox({ clients: [{ ...USER, refreshTokens: [...USER.refreshTokens, OUTAGE_RT, THROTTLED_RT] }] });
     api = await devkit();
   });
 
@@ -100,6 +106,25 @@ describe('token lifecycle in a real VS Code', function () {
     await vscode.commands.executeCommand('salesiq.setupCredentials', creds('revoked', { refreshToken: revoked, accessToken: '1000.abab.cdcd', issuedMinutesAgo: 20 }));
     assert.strictEqual(await vscode.commands.executeCommand('salesiq.refreshToken'), false);
     assert.strictEqual(api.controller.token?.lastRefresh?.finding?.action, 'reauthorize');
+    assert.strictEqual(view().background, 'error');
+  });
+
+  it('an HTML 503 and garbage JSON are retried with backoff, then the refresh succeeds', async () => {
+    await vscode.commands.executeCommand('salesiq.setupCredentials', creds('outage', { refreshToken: OUTAGE_RT, accessToken: '1000.1234.5678', issuedMinutesAgo: 50 }));
+    sandbox.failNext('html503');
+    sandbox.failNext('garbage');
+    assert.strictEqual(await vscode.commands.executeCommand('salesiq.refreshToken'), true);
+    assert.strictEqual(api.controller.token?.lastRefresh?.ok, true);
+    assert.strictEqual(view().state, 'fresh');
+  });
+
+  it('a Zoho throttle is not retried: the old token stays and the wait is explained', async () => {
+    await vscode.commands.executeCommand('salesiq.setupCredentials', creds('throttled', { refreshToken: THROTTLED_RT, accessToken: '1000.9999.8888', issuedMinutesAgo: 50 }));
+    sandbox.failNext('throttle');
+    assert.strictEqual(await vscode.commands.executeCommand('salesiq.refreshToken'), false);
+    const t = api.controller.token!;
+    assert.strictEqual(t.accessToken, '1000.9999.8888');
+    assert.deepStrictEqual([t.lastRefresh?.finding?.category, t.lastRefresh?.finding?.action], ['rate-limit', 'wait']);
     assert.strictEqual(view().background, 'error');
   });
 
