@@ -38,8 +38,11 @@ export const settings = {
   transferProfile: () => cfg().get<string>('transferProfile')?.trim() || 'org',
   confirmTestTransfer: () => cfg().get<boolean>('confirmTestTransfer') ?? true,
   remoteRestart: () => cfg().get<boolean>('remote.restart') ?? true,
-  proxy: () => vscode.workspace.getConfiguration('http').get<string>('proxy') || undefined,
-  strictSSL: () => vscode.workspace.getConfiguration('http').get<boolean>('proxyStrictSSL') ?? true,
+  /** VS Code's own proxy settings, honoured because a bundled undici bypasses VS Code's proxy patching. */
+  httpOptions(): { proxy?: string; noProxy?: string; strictSSL: boolean } {
+    const http = vscode.workspace.getConfiguration('http');
+    return { proxy: http.get<string>('proxy') || undefined, noProxy: (http.get<string[]>('noProxy') ?? []).join(',') || undefined, strictSSL: http.get<boolean>('proxyStrictSSL') ?? true };
+  },
 
   async saveProfiles(list: ProfileSetting[]): Promise<void> {
     await cfg().update('profiles', list, vscode.ConfigurationTarget.Global);

@@ -152,7 +152,7 @@ export class TokenController implements vscode.Disposable {
     let inner: Refresher | undefined;
     return (creds, opts) => {
       inner ??= loadNet().guardedRefresher({
-        http: () => loadNet().createHttpClient({ proxy: settings.proxy(), strictSSL: settings.strictSSL() }),
+        http: () => loadNet().createHttpClient(settings.httpOptions()),
         clock: this.clock,
         accountsUrl: () => this.endpoints(profile).accountsUrl,
         logFor: (rt) => store.refreshLog(rt),

@@ -73,7 +73,7 @@ export async function sendTestTransfer(deps: FeatureDeps, t: TransferTarget): Pr
   const stored = await new ProfileStore(deps.secrets, t.profile.name).readToken();
   const token = stored && stored.expiresAt > clock.now() ? stored.accessToken : (await controller.refreshProfile(t.profile.name)).accessToken;
   const net = loadNet();
-  const http = net.createHttpClient({ proxy: settings.proxy(), strictSSL: settings.strictSSL() });
+  const http = net.createHttpClient(settings.httpOptions());
   const url = controller.endpoints(t.profile).salesiqUrl;
   const started = clock.now();
   const { value, refreshed } = await withOneRefresh(

@@ -30,7 +30,7 @@ export function registerValidate(deps: FeatureDeps, last: LastResults): vscode.D
     const org = tokenKind(token.accessToken) === 'org';
     try {
       await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `SalesIQ: validating the ${profile} token…` }, () =>
-        net.validateToken(net.createHttpClient({ proxy: settings.proxy(), strictSSL: settings.strictSSL() }), controller.endpoints().salesiqUrl, token.accessToken, {
+        net.validateToken(net.createHttpClient(settings.httpOptions()), controller.endpoints().salesiqUrl, token.accessToken, {
           screenName: settings.screenName(),
           appId: org ? settings.appId() : undefined,
         }),
