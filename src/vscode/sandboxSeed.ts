@@ -17,6 +17,10 @@ import { settings } from './settings';
 interface Seed {
   accountsUrl: string;
   salesiqUrl: string;
+  /** The portal for the test transfer (sandbox defaults). */
+  salesiq?: { screenName: string; appId: string; departmentId: string };
+  /** The private test server `npm start` runs as root: salesiq.remote.* values. */
+  remote?: Record<string, string | number>;
   profiles: Array<{ name: string; dataCenter: string; clientId: string; clientSecret: string; refreshToken: string; accessToken?: string; obtainedAt?: number; expiresAt?: number; envKey: string }>;
 }
 
@@ -30,6 +34,10 @@ export async function importSandboxSeed(context: vscode.ExtensionContext, secret
   const present = first !== undefined && (await new ProfileStore(secrets, first).readCredentials()) !== undefined;
   if (context.globalState.get('salesiq.seedHash') === hash && present) return undefined;
   await settings.setEndpoints(seed.accountsUrl, seed.salesiqUrl);
+  const cfg = vscode.workspace.getConfiguration('salesiq');
+  const values: Record<string, unknown> = { ...seed.salesiq, ...prefixed('remote.', seed.remote ?? {}) };
+  if (seed.salesiq) values.transferProfile = seed.profiles.find((p) => p.name === 'org')?.name ?? 'org';
+  for (const [k, v] of Object.entries(values)) await cfg.update(k, v, vscode.ConfigurationTarget.Global);
   for (const p of seed.profiles) {
     if (!isDataCenter(p.dataCenter)) continue;
     log.remember(p.clientSecret, p.refreshToken, p.accessToken);
@@ -39,4 +47,8 @@ export async function importSandboxSeed(context: vscode.ExtensionContext, secret
   await context.globalState.update('salesiq.seedHash', hash);
   log.info('sandbox', `imported ${seed.profiles.length} sandbox profile(s); Zoho Accounts at ${seed.accountsUrl}`);
   return first;
+}
+
+function prefixed(prefix: string, o: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(o).map(([k, v]) => [prefix + k, v]));
 }

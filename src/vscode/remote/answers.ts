@@ -14,6 +14,8 @@ export interface RemoteArgs {
   passphrase?: string;
   /** false skips the confirmation (as the salesiq.remote.confirmPush setting does). */
   confirm?: boolean;
+  /** true: no notification of the outcome; the caller reports it (Fix Now shows one summary). */
+  quiet?: boolean;
 }
 
 /** Every question a remote command may ask, answered from the arguments first. */
@@ -22,6 +24,10 @@ export class Answers {
 
   get interactive(): boolean {
     return this.args.interactive !== false;
+  }
+
+  get quiet(): boolean {
+    return this.args.quiet === true;
   }
 
   /** A password or passphrase; undefined when the user dismissed the box. */

@@ -111,7 +111,7 @@ export class Pusher {
         component: o.auto ? 'auto-push' : 'push',
         cancelledMessage: "push cancelled; the server's .env was not changed.",
         context: () => ({ target }),
-        report: o.auto ? (err) => this.reportAuto(err) : undefined,
+        report: o.auto ? (err) => this.reportAuto(err) : o.answers.quiet ? () => undefined : undefined,
         retry: o.auto ? undefined : () => vscode.commands.executeCommand('salesiq.pushToServer'),
       },
       async (): Promise<PushDone> => {
@@ -185,6 +185,7 @@ export class Pusher {
       if (!r.active) void vscode.window.showWarningMessage(`SalesIQ auto-push: ${text}`, 'Show Server Log').then((c) => c && this.serverLog.show());
       return;
     }
+    if (o.answers.quiet) return;
     const show = r.active ? vscode.window.showInformationMessage : vscode.window.showWarningMessage;
     void show(`SalesIQ: ${text}`, 'Show Server Log').then((c) => c && this.serverLog.show());
   }

@@ -65,7 +65,7 @@ function fixDeps(deps: FeatureDeps, last: LastResults, args: FixNowArgs, announc
     refresh: () => controller.refresh(),
     push: async () => {
       announce('push');
-      pushed = await vscode.commands.executeCommand<PushOutcome>('salesiq.pushToServer', { ...args.push, confirm: false, interactive: args.confirm !== false });
+      pushed = await vscode.commands.executeCommand<PushOutcome>('salesiq.pushToServer', { ...args.push, confirm: false, quiet: true, interactive: args.confirm !== false });
       // A systemd failure happens after the write: the push itself succeeded, the restart step reports it.
       if (!pushed?.ok && pushed?.finding?.source === 'systemd') return { detail: 'the .env has the new token (the restart failed)' };
       if (!pushed?.ok) throw pushed?.finding ? new DevKitError(pushed.finding) : new Error('The push was cancelled.');
