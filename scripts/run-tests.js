@@ -16,6 +16,8 @@ const suites = {
   cli: () => mochaRun(['--timeout', '30000', 'out/test/cli/**/*.test.js']),
   ssh: () => mochaRun(['--timeout', '60000', '--require', 'out/test/ssh/hooks.js', 'out/test/ssh/**/*.test.js']),
   vscode: () => run(process.execPath, ['out/test/sshd/withFixture.js', '--', process.execPath, 'out/test/harness/runVscodeSuite.js']),
+  // The packaged VSIX installed into code-server and driven through the workbench UI (test/ui/).
+  ui: () => mochaRun(['--timeout', '300000', 'out/test/ui/**/*.test.js']),
 };
 
 function mochaRun(args) {

@@ -1,0 +1,115 @@
+/**
+ * Token requests made by several windows (or CLI instances) sharing one profile, against one over the same period.
+ * Each run gets a fresh Zoho sandbox issuing LIFETIME_S tokens and refreshes 1 minute before expiry:
+ *  - VS Code: code-server with the packaged VSIX, auto-refresh on, WINDOWS pages of one browser profile;
+ *  - CLI: `salesiq-devkit keep-fresh` processes sharing one --state-dir.
+ * Token requests are sampled for PERIOD_S once everything is up; requests less than ROUND_MS apart count as one
+ * refresh round, so duplicates are requests beyond one per round.
+ * Target: several make no more refreshes than one. Run after `tsc`: node out/bench/windows.bench.js
+ */
+import { ChildProcess, spawn } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { repoRoot } from '../test/harness/tools';
+import { ZohoSandbox } from '../test/sandbox/zohoSandbox';
+import { USER, writeSeed } from '../test/ui/support/seed';
+import { Workbench } from '../test/ui/support/workbench';
+
+/** A refresh every 40-60 s (lifetime − 60 s margin − VS Code's up to 20 s per-window offset): under the 9-per-10-minutes guard. */
+const LIFETIME_S = 120;
+const PERIOD_S = 240;
+const ROUND_MS = 10_000;
+const SAMPLE_MS = 250;
+const SEVERAL = 3;
+
+interface Result {
+  label: string;
+  requests: number;
+  rounds: number;
+}
+
+/** Samples the sandbox's token requests for PERIOD_S and groups them into refresh rounds. */
+async function sample(sandbox: ZohoSandbox, label: string): Promise<Result> {
+  const count = () => sandbox.stats.tokenRequests[USER.refreshTokens[0]] ?? 0;
+  const times: number[] = [];
+  let seen = count();
+  const end = Date.now() + PERIOD_S * 1000;
+  while (Date.now() < end) {
+    await new Promise((r) => setTimeout(r, SAMPLE_MS));
+    for (const n = count(); seen < n; seen++) times.push(Date.now());
+  }
+  const rounds = times.filter((t, i) => i === 0 || t - times[i - 1] > ROUND_MS).length;
+  return { label, requests: times.length, rounds };
+}
+
+async function withSandbox<T>(fn: (sandbox: ZohoSandbox, dir: string) => Promise<T>): Promise<T> {
+  const sandbox = new ZohoSandbox({ tokenLifetimeSec: LIFETIME_S });
+  await sandbox.start();
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'devkit-bench-windows-'));
+  try {
+    return await fn(sandbox, dir);
+  } finally {
+    await sandbox.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function measureVscode(windows: number): Promise<Result> {
+  return withSandbox(async (sandbox, dir) => {
+    const seedFile = path.join(dir, 'seed.json');
+    writeSeed(seedFile, sandbox);
+    const wb = await Workbench.open({ seedFile, settings: { 'salesiq.autoRefresh': true, 'salesiq.autoRefreshMarginMinutes': 1 } });
+    try {
+      await Promise.all(Array.from({ length: windows - 1 }, () => wb.newWindow()));
+      return await sample(sandbox, `VS Code, ${windows} window${windows > 1 ? 's' : ''}`);
+    } finally {
+      await wb.close();
+    }
+  });
+}
+
+function measureCli(instances: number): Promise<Result> {
+  return withSandbox(async (sandbox, dir) => {
+    const cli = path.join(repoRoot(), 'dist', 'cli.js');
+    const args = [cli, '--dc', USER.dc, '--accounts-url', sandbox.accountsUrlTemplate, '--state-dir', path.join(dir, 'state'), 'keep-fresh', '--margin-minutes', '1'];
+    const env = { PATH: process.env.PATH, XDG_CONFIG_HOME: dir, SALESIQ_CLIENT_ID: USER.clientId, SALESIQ_CLIENT_SECRET: USER.clientSecret, SALESIQ_REFRESH_TOKEN: USER.refreshTokens[0] };
+    const children: ChildProcess[] = Array.from({ length: instances }, () => spawn(process.execPath, args, { env, stdio: 'ignore' }));
+    try {
+      return await sample(sandbox, `CLI keep-fresh, ${instances} instance${instances > 1 ? 's' : ''}`);
+    } finally {
+      await Promise.all(children.map(stop));
+    }
+  });
+}
+
+async function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  await exited;
+}
+
+function report(one: Result, several: Result): void {
+  const line = (r: Result) => `  ${r.label}: ${r.requests} token requests in ${r.rounds} refresh rounds (${r.requests - r.rounds} duplicate)`;
+  console.log(line(one));
+  console.log(line(several));
+  // Rounds may differ by one between runs: the period cuts the schedule at different points, and with several
+  // windows the earliest one's random offset starts each round. A duplicate is a second request for one round.
+  console.log(`  target (several make no more refreshes than one: no duplicate request): ${several.requests === several.rounds ? 'met' : 'NOT met'}`);
+}
+
+async function main(): Promise<void> {
+  console.log(`refreshes over ${PERIOD_S} s with ${LIFETIME_S} s tokens, refreshing 1 min before expiry:`);
+  // The CLI pairs are light: both run at once, each against its own sandbox.
+  const [cliOne, cliSeveral] = await Promise.all([measureCli(1), measureCli(SEVERAL)]);
+  report(cliOne, cliSeveral);
+  const vsOne = await measureVscode(1);
+  const vsSeveral = await measureVscode(SEVERAL);
+  report(vsOne, vsSeveral);
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
