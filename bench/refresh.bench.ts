@@ -11,7 +11,7 @@ import { systemClock } from '../src/core/clock';
 import { createHttpClient } from '../src/core/net/http';
 import { TokenManager } from '../src/core/tokenManager';
 import { guardedRefresher } from '../src/core/zoho/guardedRefresher';
-import { StateStore } from '../src/cli/stateStore';
+import { StateStore } from '../src/core/stateFiles';
 import { SANDBOX_DEFAULTS, ZohoSandbox } from '../test/sandbox/zohoSandbox';
 
 const N = 40;

@@ -11,7 +11,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { StateStore } from '../src/cli/stateStore';
+import { StateStore } from '../src/core/stateFiles';
 import { sleep, systemClock } from '../src/core/clock';
 import { readEnvKey, setEnvKey } from '../src/core/dotenv/setKey';
 import { isDevKitError } from '../src/core/errors/devkitError';

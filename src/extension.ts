@@ -1,5 +1,7 @@
+import * as path from 'path';
 import * as vscode from 'vscode';
 import { systemClock } from './core/clock';
+import { StateStore } from './core/stateFiles';
 import { registerImportEnv } from './vscode/commands/importEnv';
 import { registerMisc } from './vscode/commands/misc';
 import { registerForget, registerSwitchProfile } from './vscode/commands/profiles';
@@ -26,6 +28,8 @@ export interface DevKitApi {
   statusBar: StatusBar;
   controller: TokenController;
   credentialsOf(profile: string): Promise<StoredCredentials | undefined>;
+  /** The refresh history and lease every window of this machine shares. */
+  shared: StateStore;
 }
 
 /** Builds the pieces and registers them; nothing else. Reads one secret, creates one item, one timer. */
@@ -33,7 +37,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<DevKit
   const clock = systemClock;
   const log = new Log();
   const secrets = new SecretStore(context.secrets);
-  const controller = new TokenController(secrets, clock, log);
+  const shared = new StateStore(path.join(context.globalStorageUri.fsPath, 'state'));
+  const controller = new TokenController(secrets, shared, clock, log);
   context.subscriptions.push(log, controller);
 
   const seeded = await importSandboxSeed(context, secrets, log).catch((e) => void log.error('sandbox', String(e)));
@@ -54,7 +59,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<DevKit
   context.subscriptions.push(...registerRemote(deps), ...registerSalesIQ(deps), ...registerDecode(deps));
   log.info('activate', `SalesIQ DevKit ${context.extension.packageJSON.version} on VS Code ${vscode.version}; profile ${controller.profile.name}`);
   if (context.extensionMode === vscode.ExtensionMode.Production) return undefined;
-  return { statusBar, controller, credentialsOf: (p) => new ProfileStore(secrets, p).readCredentials() };
+  return { statusBar, controller, shared, credentialsOf: (p) => new ProfileStore(secrets, p).readCredentials() };
 }
 
 export function deactivate(): void {}

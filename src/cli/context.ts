@@ -5,7 +5,7 @@ import { guardedRefresher } from '../core/zoho/guardedRefresher';
 import type { FlagSpec, Parsed } from './args';
 import { ConfigFile, configPath, loadConfig, Profile, resolveProfile } from './config';
 import type { Io } from './output';
-import { StateStore, stateDir } from './stateStore';
+import { StateStore, stateDir } from '../core/stateFiles';
 
 /** What every command gets: parsed flags, resolved profile and config, state, I/O, clock, cancellation. */
 export class CliContext {

@@ -1,19 +1,14 @@
-import { createHash, randomUUID } from 'crypto';
-import type { Clock } from '../core/clock';
-import { sleep } from '../core/clock';
-import type { Lease, RefreshCredentials, StoredToken, TokenStore } from '../core/tokenManager';
+import type { RefreshCredentials, StoredToken, TokenStore } from '../core/tokenManager';
 import type { SecretStore } from './secretStore';
 
 /**
- * One profile's secrets in SecretStorage. SecretStorage is shared by every VS Code window of the user and
- * fires onDidChange in all of them, which is what lets one window refresh and the others adopt.
+ * One profile's secrets in SecretStorage. On the desktop it is shared by every window and fires onDidChange in
+ * all of them, which lets one window refresh and the others adopt; the refresh history and lease live in
+ * shared state files (src/core/stateFiles.ts) so the rate limit holds wherever secrets are per window.
  */
 export const keys = {
   credentials: (profile: string) => `salesiq.credentials/${profile}`,
   token: (profile: string) => `salesiq.token/${profile}`,
-  lease: (profile: string) => `salesiq.lease/${profile}`,
-  /** Zoho's limit is per refresh token, so the history is too (two profiles may share one). */
-  refreshLog: (refreshToken: string) => `salesiq.refreshLog/${createHash('sha256').update(refreshToken).digest('hex').slice(0, 16)}`,
 };
 
 export interface StoredCredentials extends RefreshCredentials {
@@ -43,46 +38,5 @@ export class ProfileStore implements TokenStore {
   async forget(): Promise<void> {
     await this.secrets.delete(keys.token(this.profile));
     await this.secrets.delete(keys.credentials(this.profile));
-    await this.secrets.delete(keys.lease(this.profile));
-  }
-
-  refreshLog(refreshToken: string): { load(): Promise<number[]>; save(ts: number[]): Promise<void> } {
-    const key = keys.refreshLog(refreshToken);
-    return {
-      load: async () => (await this.secrets.getJson<number[]>(key)) ?? [],
-      save: (ts) => this.secrets.setJson(key, ts),
-    };
-  }
-}
-
-/**
- * A short lease in SecretStorage: write our id, let other windows' writes land, read back. SecretStorage
- * has no compare-and-swap, so a rare double refresh remains possible; the refresh guard's shared history
- * still bounds it within Zoho's limit.
- */
-export class SecretLease implements Lease {
-  private readonly owner = randomUUID();
-
-  constructor(
-    private readonly secrets: SecretStore,
-    private readonly key: string,
-    private readonly clock: Clock,
-    private readonly ttlMs = 30_000,
-    private readonly settleMs = 200,
-  ) {}
-
-  async acquire(): Promise<boolean> {
-    const now = this.clock.now();
-    const held = await this.secrets.getJson<{ owner: string; until: number }>(this.key);
-    if (held && held.owner !== this.owner && held.until > now) return false;
-    await this.secrets.setJson(this.key, { owner: this.owner, until: now + this.ttlMs });
-    await sleep(this.clock, this.settleMs);
-    const after = await this.secrets.getJson<{ owner: string }>(this.key);
-    return after?.owner === this.owner;
-  }
-
-  async release(): Promise<void> {
-    const held = await this.secrets.getJson<{ owner: string }>(this.key);
-    if (held?.owner === this.owner) await this.secrets.delete(this.key);
   }
 }

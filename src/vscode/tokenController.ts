@@ -1,12 +1,13 @@
 import * as vscode from 'vscode';
 import { AutoRefreshBackoff, autoRefreshDue } from '../core/autoRefresh';
 import type { Clock } from '../core/clock';
+import type { StateStore } from '../core/stateFiles';
 import { endpointsFor, Endpoints } from '../core/datacenters';
 import { isDevKitError } from '../core/errors/devkitError';
 import { Refresher, StoredToken, TokenManager } from '../core/tokenManager';
 import { loadNet } from './lazy';
 import type { Log } from './log';
-import { ProfileStore, SecretLease, keys } from './profileStore';
+import { ProfileStore, keys } from './profileStore';
 import type { SecretStore } from './secretStore';
 import { ProfileSetting, settings } from './settings';
 
@@ -34,6 +35,8 @@ export class TokenController implements vscode.Disposable {
 
   constructor(
     private readonly secrets: SecretStore,
+    /** Refresh history and lease, in files every window and extension host of this machine sees live. */
+    private readonly shared: StateStore,
     private readonly clock: Clock,
     private readonly log: Log,
   ) {
@@ -87,9 +90,9 @@ export class TokenController implements vscode.Disposable {
       const store = new ProfileStore(this.secrets, profile.name);
       m = new TokenManager({
         store,
-        refresher: this.refresher(profile, store),
+        refresher: this.refresher(profile),
         clock: this.clock,
-        lease: new SecretLease(this.secrets, keys.lease(profile.name), this.clock),
+        lease: this.shared.lease(profile.name, this.clock, 30_000),
         onMint: (token, automatic) => this.refreshed.fire({ token, automatic, profile }),
       });
       this.managers.set(key, m);
@@ -148,14 +151,14 @@ export class TokenController implements vscode.Disposable {
   }
 
   /** Built on the first refresh, from the network chunk: activation never loads undici or the catalogue. */
-  private refresher(profile: ProfileSetting, store: ProfileStore): Refresher {
+  private refresher(profile: ProfileSetting): Refresher {
     let inner: Refresher | undefined;
     return (creds, opts) => {
       inner ??= loadNet().guardedRefresher({
         http: () => loadNet().createHttpClient(settings.httpOptions()),
         clock: this.clock,
         accountsUrl: () => this.endpoints(profile).accountsUrl,
-        logFor: (rt) => store.refreshLog(rt),
+        logFor: (rt) => this.shared.refreshLog(rt),
         onRequest: (url) => this.log.info('refresh', `POST ${url}/oauth/v2/token (profile ${profile.name})`),
         onRetry: (n, ms, f) => this.log.warn('refresh', `attempt ${n} failed (${f.title}); retrying in ${ms / 1000} s`),
       });

@@ -2,7 +2,7 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { StateStore } from '../../src/cli/stateStore';
+import { StateStore } from '../../src/core/stateFiles';
 import { SANDBOX_DEFAULTS, ZohoSandbox } from '../sandbox/zohoSandbox';
 import { runCli } from './run';
 

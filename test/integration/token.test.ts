@@ -128,6 +128,19 @@ describe('token lifecycle in a real VS Code', function () {
     assert.strictEqual(view().background, 'error');
   });
 
+  it('counts refreshes made by other windows: at the limit it refuses without asking Zoho and says when', async () => {
+    const rt = '1000.0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e.0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f';
+    await vscode.commands.executeCommand('salesiq.setupCredentials', creds('busy', { refreshToken: rt, accessToken: '1000.7777.6666', issuedMinutesAgo: 50 }));
+    // Ten requests another window (or extension host) made a minute ago, recorded in the shared history.
+    await api.shared.refreshLog(rt).save(new Array(10).fill(Date.now() - 60_000));
+    const before = sandbox.stats.tokenRequests[rt] ?? 0;
+    assert.strictEqual(await vscode.commands.executeCommand('salesiq.refreshToken'), false);
+    const f = api.controller.token?.lastRefresh?.finding;
+    assert.deepStrictEqual([f?.code, f?.action], ['rate-limit-local', 'wait']);
+    assert.ok(f?.details?.nextAllowedAt, 'names when the next refresh is allowed');
+    assert.strictEqual(sandbox.stats.tokenRequests[rt] ?? 0, before, 'Zoho was not asked');
+  });
+
   it('imports credentials from a .env, reads nothing else, and can blank them', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'devkit-env-'));
     const file = path.join(dir, '.env');

@@ -1,16 +1,17 @@
 /**
- * The CLI's token cache and refresh history: small JSON files, created 0600 in a 0700 directory and
- * replaced atomically. A file others can read is refused rather than trusted or silently fixed.
+ * Small JSON state files, created 0600 in a 0700 directory and replaced atomically, with an O_EXCL lease:
+ * the CLI's token cache and refresh history, and the extension's refresh history and lease (in its global
+ * storage, which every window of one machine sees live, unlike code-server's per-tab SecretStorage).
+ * A file others can read is refused rather than trusted or silently fixed.
  */
 import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import type { Clock } from '../core/clock';
-import { sleep } from '../core/clock';
-import { DevKitError } from '../core/errors/devkitError';
-import type { Lease, RefreshCredentials, StoredToken, TokenStore } from '../core/tokenManager';
-import { configProblem } from './config';
+import type { Clock } from './clock';
+import { sleep } from './clock';
+import { DevKitError } from './errors/devkitError';
+import type { Lease, RefreshCredentials, StoredToken, TokenStore } from './tokenManager';
 
 export function stateDir(flag: string | undefined, env: NodeJS.ProcessEnv): string {
   return flag ?? path.join(env.XDG_STATE_HOME || path.join(os.homedir(), '.local', 'state'), 'salesiq-devkit');
@@ -30,7 +31,11 @@ export class StateStore {
     try {
       const mode = fs.fstatSync(fd).mode & 0o777;
       if (mode & 0o077) {
-        throw new DevKitError(configProblem(`${file} is readable by other users (mode ${mode.toString(8)}).`, `It may hold a token, so DevKit refuses it. Run: chmod 600 ${file}`, 'state-permissions'));
+        throw new DevKitError({
+          source: 'unknown', code: 'state-permissions', httpStatus: null, category: 'config', action: 'fix-config', retryable: false,
+          title: `${file} is readable by other users (mode ${mode.toString(8)}).`,
+          explanation: `It may hold a token, so DevKit refuses it. Run: chmod 600 ${file}`,
+        });
       }
       return JSON.parse(fs.readFileSync(fd, 'utf8')) as T;
     } catch (e) {
