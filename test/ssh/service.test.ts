@@ -65,7 +65,7 @@ describe('service: restart, verify, journal (fake systemd behind real sudo)', fu
       signal: ac.signal,
       onLine: (l) => {
         seen.push(l);
-        if (/loaded SALESIQ_ACCESS_TOKEN/.test(l)) ac.abort();
+        if (/Started llm-chatbot\.service/.test(l)) ac.abort();
       },
     });
     let ended = false;
@@ -81,7 +81,7 @@ describe('service: restart, verify, journal (fake systemd behind real sudo)', fu
       other.close();
     }
     assert.equal(await done, 'stopped');
-    assert.ok(seen.some((l) => /Started llm-chatbot\.service/.test(l)));
+    assert.ok(seen.some((l) => /loaded SALESIQ_ACCESS_TOKEN/.test(l)), 'the service logs its token before systemd says Started');
     // The stop reached the server: no follower of this fixture's journal is left running.
     assert.deepEqual(cmdlines().filter((c) => c.includes(`-F ${fx.svcDir}/journal.log`)), []);
   });

@@ -12,6 +12,8 @@ const run = promisify(execFile);
 
 export type FixtureSudoMode = 'nopasswd' | 'password' | 'narrow' | 'requiretty' | 'none';
 export type FaultMode = 'none' | 'restart-fail' | 'crash' | `crash ${number}` | `delay ${number}`;
+/** How the unit finds the .env: EnvironmentFile= it, its WorkingDirectory (the app reads it), or another file. */
+export type EnvMode = 'envfile' | 'workdir' | `other ${string}`;
 
 interface State {
   dir: string;
@@ -49,7 +51,12 @@ export interface SshdFixture extends Omit<State, 'knownHosts' | 'knownHostsHashe
   connectOptions(extra?: Partial<ConnectOptions>): ConnectOptions;
   setSudoMode(mode: FixtureSudoMode): void;
   setFault(mode: FaultMode): void;
+  setEnvMode(mode: EnvMode): void;
   serviceState(): string;
+  /** The running service's PID (0 when none), as the fake systemd knows it. */
+  mainPid(): number;
+  /** The running service's environment (/proc/<pid>/environ), read as root; empty when not running. */
+  serviceEnv(): Record<string, string>;
   /** Puts the .env back (or the given bytes) as root:<group> 0640 and removes backups and temp files. */
   resetEnv(content?: Buffer | string): void;
   readEnv(): Buffer;
@@ -121,7 +128,16 @@ export async function startSshd(): Promise<SshdFixture> {
     setFault(mode) {
       fs.writeFileSync(path.join(s.svcDir, 'fault'), `${mode}\n`);
     },
+    setEnvMode(mode) {
+      fs.writeFileSync(path.join(s.svcDir, 'envmode'), `${mode}\n`);
+    },
     serviceState: () => read(path.join(s.svcDir, 'state')).trim(),
+    mainPid: () => Number(read(path.join(s.svcDir, 'pid')).trim()) || 0,
+    serviceEnv() {
+      const pid = Number(read(path.join(s.svcDir, 'pid')).trim()) || 0;
+      const raw = pid > 0 ? read(`/proc/${pid}/environ`) : '';
+      return Object.fromEntries(raw.split('\0').filter(Boolean).map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
+    },
     resetEnv(content) {
       for (const n of fs.readdirSync(appDir)) if (n.startsWith('.env.bak-') || n.startsWith('.env.devkit-')) fs.rmSync(path.join(appDir, n));
       const tmp = path.join(appDir, '.env.fixture-tmp');

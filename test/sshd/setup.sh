@@ -76,7 +76,7 @@ chmod 0600 "$base/app/.env.initial"
 
 # --- fake systemctl / journalctl on the user's PATH and on sudo's secure_path --------------------------------
 install -d -m 0755 "$base/fakebin" "$base/svc"
-for f in systemctl journalctl; do
+for f in systemctl journalctl chatbot-service; do
   sed "s|@SVC_DIR@|$base/svc|" "$here/fakebin/$f" > "$base/fakebin/$f"
   chmod 0755 "$base/fakebin/$f"
 done
@@ -87,8 +87,10 @@ KEY='SALESIQ_ACCESS_TOKEN'
 CFG
 echo inactive > "$base/svc/state"
 echo none > "$base/svc/fault"
+echo envfile > "$base/svc/envmode"
+echo 0 > "$base/svc/pid"
 echo 0 > "$base/svc/gen"
-chmod 0644 "$base/svc/config" "$base/svc/state" "$base/svc/fault" "$base/svc/gen"
+chmod 0644 "$base/svc/config" "$base/svc/state" "$base/svc/fault" "$base/svc/gen" "$base/svc/envmode" "$base/svc/pid"
 install -m 0640 /dev/null "$base/svc/journal.log"   # root only: an unprivileged journalctl sees "No entries"
 install -m 0666 /dev/null "$base/svc/calls.log"     # every invocation (uid + argv), privileged or not
 

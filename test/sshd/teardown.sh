@@ -12,6 +12,9 @@ case "$dir" in /tmp/sdk-sshd.*) ;; *) echo "refusing: $dir is not a fixture dir"
 stop_pid() { [ -n "${1:-}" ] && kill "$1" 2>/dev/null; }
 stop_pid "${sshd_pid:-}"
 stop_pid "${agent_pid:-}"
+# The stand-in service runs as root (a system unit), so the user sweep below does not reach it.
+svc_pid=$(cat "$base/svc/pid" 2>/dev/null)
+case $svc_pid in ""|0|*[!0-9]*) ;; *) stop_pid "$svc_pid" ;; esac
 rm -f "$dropin"
 if id "$user" >/dev/null 2>&1; then
   # Sessions, sudo'd helpers or fake-service sleepers the tests left behind (by PID; zombies cannot be killed).
