@@ -34,6 +34,9 @@ export class RemoteServer {
       sudoPassword: s.sudoPassword,
       restart: false,
       keepBackups: s.backupsToKeep,
+      allowAnyName: s.allowAnyName,
+      // After a drop mid-write: one new connection, pinned to the key already trusted, to see which file is in place.
+      reconnect: () => this.reopen(),
       signal: this.signal,
     });
   }
@@ -77,6 +80,13 @@ export class RemoteServer {
       throw withTrustHint(e);
     }
     this.privilege = undefined;
+    return this.session;
+  }
+
+  private async reopen(): Promise<SshSession> {
+    const pin = this.session?.hostKey.fingerprint;
+    this.close();
+    this.session = await connect({ ...connectOptions(this.settings), ...(pin ? { pinnedFingerprint: pin } : {}) });
     return this.session;
   }
 
