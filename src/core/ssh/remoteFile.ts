@@ -74,7 +74,7 @@ const CHECK_TARGET = [
   'x=$(readlink -f -- "$d") || r missing-dir',
   `case $x/ in ${SYSTEM_DIRS.map((s) => `${s}/*`).join('|')}) r system-dir "$x";; esac`,
   'if [ -L "$f" ]; then r symlink; fi',
-  '[ -e "$f" ] || { [ -d "$d" ] && r missing; r missing-dir; }',
+  '[ -e "$f" ] || { [ -d "$d" ] || r missing-dir; [ -x "$d" ] || r unreadable; r missing; }',
   'if [ -d "$f" ]; then r directory; fi',
   '[ -f "$f" ] || r special "$(stat -c %F -- "$f")"',
   '[ -r "$f" ] || r unreadable',

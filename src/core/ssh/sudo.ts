@@ -5,6 +5,7 @@
  * makes sudo read the following stdin lines (the secret payload) as more password attempts.
  */
 import type { DevKitError } from '../errors/devkitError';
+import { maskToken } from '../redact';
 import type { ExecOptions, ExecResult, SshSession } from './connection';
 import { fail } from './fail';
 
@@ -62,9 +63,14 @@ export function forgetPrivilege(session: SshSession): void {
   decided.delete(session);
 }
 
-/** A sudo password never shows up in text DevKit prints, not even masked to its first and last characters. */
+/**
+ * A sudo password never shows up in text DevKit prints, not even masked to its first and last characters the
+ * way redact() shows a token (a `password=…` field is masked that way before this runs).
+ */
 export function hidePassword(text: string, password: string | undefined): string {
-  return password ? text.split(password).join('[sudo password]') : text;
+  if (!password) return text;
+  const hidden = text.split(password).join('[sudo password]');
+  return password.length > 12 ? hidden.split(maskToken(password)).join('[sudo password]') : hidden;
 }
 
 /** The full command line for `cmd` (already quoted) under the given privilege. */
