@@ -70,8 +70,11 @@ export interface SshdFixture extends Omit<State, 'knownHosts' | 'knownHostsHashe
   cutSessions(keep?: number[]): number[];
   /** PIDs of the processes whose command line contains `marker` (e.g. a remote script name), as root sees them. */
   processesWith(marker: string): number[];
-  /** Takes the lock a DevKit write takes (flock on the .env's directory) until release() is called, or 60 s. */
-  holdWriteLock(): Promise<{ release(): void }>;
+  /**
+   * Takes the lock a DevKit read takes (a shared flock on the .env's directory) until release() is called, or
+   * 60 s: reads go on, a write waits for it after making its temp file, as behind a slow reader.
+   */
+  holdReadLock(): Promise<{ release(): void }>;
   /** A ~/.bashrc that prints before its interactivity check (on) or Debian's default (off). */
   setNoisyShell(on: boolean): void;
   stop(): Promise<void>;
@@ -179,9 +182,9 @@ export async function startSshd(): Promise<SshdFixture> {
       return killed;
     },
     processesWith: (marker) => processes().filter((p) => p.cmd.includes(marker) && p.pid !== process.pid).map((p) => p.pid),
-    holdWriteLock() {
+    holdReadLock() {
       // Its own process group, so release() ends flock and its sleeping child together.
-      const child = spawn('flock', ['-x', appDir, 'sh', '-c', 'echo held; exec sleep 60'], { stdio: ['ignore', 'pipe', 'inherit'], detached: true });
+      const child = spawn('flock', ['-s', appDir, 'sh', '-c', 'echo held; exec sleep 60'], { stdio: ['ignore', 'pipe', 'inherit'], detached: true });
       return new Promise((resolve, reject) => {
         child.once('error', reject);
         child.stdout.once('data', () =>
