@@ -8,6 +8,7 @@ import type { DevKitError } from '../errors/devkitError';
 import { maskToken } from '../redact';
 import type { ExecOptions, ExecResult, SshSession } from './connection';
 import { fail } from './fail';
+import { inputError } from './targetRules';
 
 export type SudoMode = 'auto' | 'nopasswd' | 'password' | 'none';
 
@@ -39,7 +40,7 @@ const SAFE_PATH = /^\/[A-Za-z0-9._@%+=:,/ ~-]*$/;
  */
 export function assertRemotePath(path: string): void {
   if (!SAFE_PATH.test(path) || /(^|\/)\.\.(\/|$)/.test(path)) {
-    throw fail('ssh', 'not-regular-file', { path, reason: 'the path must be absolute and use only letters, digits, spaces and ._@%+=:,/~-' });
+    throw inputError('The path', `${JSON.stringify(path.slice(0, 80))} must be absolute and use only letters, digits, spaces and . _ @ % + = : , / ~ -`);
   }
 }
 
