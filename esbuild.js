@@ -47,7 +47,9 @@ const common = {
 
 const builds = [
   { ...common, entryPoints: { extension: 'src/extension.ts', net: 'src/vscode/chunks/net.ts', ssh: 'src/vscode/chunks/ssh.ts', decode: 'src/vscode/chunks/decode.ts' }, outdir: 'dist' },
-  { ...common, entryPoints: { cli: 'src/cli/main.ts' }, outdir: 'dist', banner: { js: '#!/usr/bin/env node' } },
+  // `node --`: Node stops reading its own options there, so a `--env-file` given to the CLI never makes Node
+  // load that file into its environment (docs/ssh.md).
+  { ...common, entryPoints: { cli: 'src/cli/main.ts' }, outdir: 'dist', banner: { js: '#!/usr/bin/env -S node --' } },
 ];
 
 async function main() {
@@ -58,6 +60,8 @@ async function main() {
   }
   try {
     for (const c of contexts) await c.rebuild();
+    // The bin is run directly (package.json "bin"), so it must be executable.
+    require('fs').chmodSync(require('path').join(__dirname, 'dist', 'cli.js'), 0o755);
   } finally {
     await Promise.all(contexts.map((c) => c.dispose()));
   }

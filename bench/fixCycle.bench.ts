@@ -51,7 +51,7 @@ async function main(): Promise<void> {
       fx.resetEnv();
       const state = fs.mkdtempSync(path.join(os.tmpdir(), 'devkit-fixbench-'));
       devkit.push(
-        await timed(process.execPath, [CLI, 'fix', '--json', '--no-transfer', '--dc', 'in', '--accounts-url', sandbox.accountsUrlTemplate, '--salesiq-url', sandbox.salesiqUrlTemplate, '--state-dir', state, '--host', fx.host, '--port', String(fx.port), '--user', fx.user, '--identity', fx.keys.plain, '--known-hosts', fx.knownHostsPath, '--env-file', fx.envPath, '--service', fx.service, '--sudo', 'nopasswd'], {
+        await timed(process.execPath, [CLI, 'fix', '--json', '--no-transfer', '--dc', 'in', '--accounts-url', sandbox.accountsUrlTemplate, '--salesiq-url', sandbox.salesiqUrlTemplate, '--state-dir', state, '--host', fx.host, '--port', String(fx.port), '--user', fx.user, '--identity', fx.keys.plain, '--known-hosts', fx.knownHostsPath, '--env-path', fx.envPath, '--service', fx.service, '--sudo', 'nopasswd'], {
           SALESIQ_CLIENT_ID: U.clientId, SALESIQ_CLIENT_SECRET: U.clientSecret, SALESIQ_REFRESH_TOKEN: rts[2 * i],
         }),
       );

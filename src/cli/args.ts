@@ -9,11 +9,15 @@ export interface FlagSpec {
   values: string[];
   /** Flags that are switches. */
   switches: string[];
+  /** Old flag names that are refused with a pointer to the new one (the old one must stay a usage error). */
+  renamed?: Record<string, string>;
 }
 
 export const GLOBAL_FLAGS: FlagSpec = {
   values: ['--profile', '--config', '--dc', '--accounts-url', '--salesiq-url', '--state-dir'],
   switches: ['--json', '--help', '-h'],
+  // Node itself acts on --env-file (docs/ssh.md): the bin keeps it from Node, and the CLI refuses it.
+  renamed: { '--env-file': '--env-path' },
 };
 
 export interface Parsed {
@@ -39,6 +43,8 @@ export function parseArgs(argv: string[], commandFlags: (command: string) => Fla
     }
     const eq = arg.indexOf('=');
     const name = eq > 0 ? arg.slice(0, eq) : arg;
+    const renamed = spec.renamed?.[name];
+    if (renamed) throw new UsageError(`${name} is now ${renamed}: use ${renamed}${spec.values.includes(renamed) ? ' PATH' : ''} instead`);
     if (spec.switches.includes(name)) {
       if (eq > 0) throw new UsageError(`${name} takes no value`);
       out.switches.add(name);
@@ -54,5 +60,5 @@ export function parseArgs(argv: string[], commandFlags: (command: string) => Fla
 }
 
 function merge(a: FlagSpec, b: FlagSpec): FlagSpec {
-  return { values: [...a.values, ...b.values], switches: [...a.switches, ...b.switches] };
+  return { values: [...a.values, ...b.values], switches: [...a.switches, ...b.switches], renamed: { ...a.renamed, ...b.renamed } };
 }

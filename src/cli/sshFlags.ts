@@ -12,13 +12,14 @@ import type { ConnectOptions } from '../core/ssh/connection';
 import { normalisePin } from '../core/ssh/knownHosts';
 import { resolveSshHost, type SshHostConfig } from '../core/ssh/sshConfig';
 import type { SudoMode } from '../core/ssh/sudo';
+import { envKeyProblem, envPathProblem, hostProblem, unitNameProblem, userProblem } from '../core/ssh/targetRules';
 import { type FlagSpec, UsageError } from './args';
 import { configProblem } from './config';
 import type { CliContext } from './context';
 
 export const SSH_FLAGS: FlagSpec = {
-  values: ['--host', '--port', '--user', '--identity', '--known-hosts', '--fingerprint', '--env-file', '--key', '--service', '--sudo'],
-  switches: ['--no-restart', '--value-stdin'],
+  values: ['--host', '--port', '--user', '--identity', '--known-hosts', '--fingerprint', '--env-path', '--key', '--service', '--sudo'],
+  switches: ['--no-restart', '--value-stdin', '--allow-any-name'],
 };
 
 export const DEFAULT_ENV_PATH = '/opt/llm-chatbot/.env';
@@ -44,6 +45,7 @@ export interface ServerSettings {
   passphrase?: string;
   restart: boolean;
   backupsToKeep?: number;
+  allowAnyName: boolean;
 }
 
 /** True when a server to push to is configured (by flag or config file). */
@@ -58,6 +60,7 @@ export function serverSettings(ctx: CliContext): ServerSettings {
     return v === undefined || v === null || v === '' ? undefined : String(v);
   };
   const alias = flag('--host') ?? file('host');
+  if (alias) refuse(alias, hostProblem, flag('--host') !== undefined ? '--host' : 'server.host (config file)');
   if (!alias) throw new DevKitError(configProblem('No server to connect to.', 'Pass --host HOST (an alias from ~/.ssh/config works), or set server.host in the config file.', 'no-server'));
   const home = ctx.env.HOME || os.homedir();
   const sshCfg = readSshConfig(home, alias, ctx.env.USER);
@@ -74,12 +77,14 @@ export function serverSettings(ctx: CliContext): ServerSettings {
     host: sshCfg.hostName,
     port: port(flag('--port'), file('port'), sshCfg.port),
     user: flag('--user') ?? file('user') ?? sshCfg.user ?? ctx.env.USER ?? os.userInfo().username,
-    envPath: flag('--env-file') ?? file('envPath') ?? DEFAULT_ENV_PATH,
+    envPath: flag('--env-path') ?? file('envPath') ?? file('envFile') ?? DEFAULT_ENV_PATH,
     key: flag('--key') ?? file('key') ?? ctx.profile.envKey,
     service: flag('--service') ?? file('service') ?? DEFAULT_SERVICE,
     sudo: sudo as SudoMode,
     restart: !ctx.parsed.switches.has('--no-restart') && ctx.config.server?.restart !== false,
+    allowAnyName: ctx.parsed.switches.has('--allow-any-name') || ctx.config.server?.allowAnyName === true,
   };
+  checkTarget(s, (name) => flag(name) !== undefined);
   const fallbackKey = !identityFile && !agent ? firstExisting(DEFAULT_KEYS.map((k) => path.join(home, '.ssh', k))) : undefined;
   if (identityFile ?? fallbackKey) s.identityFile = identityFile ?? fallbackKey;
   if (agent) s.agent = agent;
@@ -94,13 +99,32 @@ export function serverSettings(ctx: CliContext): ServerSettings {
   return s;
 }
 
+/**
+ * Every string that reaches the server is checked here, before any connection: a bad one is a usage error
+ * (exit 2) naming the flag, or the config file key it came from.
+ */
+function checkTarget(s: ServerSettings, fromFlag: (name: string) => boolean): void {
+  const src = (f: string, key: string) => (fromFlag(f) ? f : `server.${key} (config file)`);
+  refuse(s.user, userProblem, src('--user', 'user'));
+  refuse(s.envPath, (p) => envPathProblem(p, { allowAnyName: s.allowAnyName }), src('--env-path', 'envPath'));
+  refuse(s.key, envKeyProblem, src('--key', 'key'));
+  refuse(s.service, unitNameProblem, src('--service', 'service'));
+}
+
+function refuse(value: string, problem: (v: string) => string | undefined, what: string): void {
+  const why = problem(value);
+  if (!why) return;
+  const hint = what.startsWith('--env-path') && /not a \.env file name/.test(why) ? ' (or add --allow-any-name)' : '';
+  throw new UsageError(`${what}: ${why}${hint}`);
+}
+
 /** What `connect` needs; reads the key and known_hosts files now, so a wrong path fails before any network. */
 export function connectOptions(s: ServerSettings): ConnectOptions {
   const o: ConnectOptions = { host: s.host, port: s.port, username: s.user, readyTimeoutMs: 20_000 };
-  if (s.identityFile) o.privateKey = readSetting(s.identityFile, '--identity');
+  if (s.identityFile) o.privateKey = readSetting(s.identityFile, '--identity', 64 * 1024);
   if (s.passphrase) o.passphrase = s.passphrase;
   if (s.agent) o.agent = s.agent;
-  if (s.knownHostsFile) o.knownHostsText = readSetting(s.knownHostsFile, '--known-hosts').toString('utf8');
+  if (s.knownHostsFile) o.knownHostsText = readSetting(s.knownHostsFile, '--known-hosts', 16 * 1024 * 1024).toString('utf8');
   if (s.fingerprint) o.pinnedFingerprint = s.fingerprint;
   return o;
 }
@@ -145,10 +169,22 @@ function firstExisting(files: string[]): string | undefined {
   return files.find((f) => fs.existsSync(f));
 }
 
-function readSetting(file: string, flag: string): Buffer {
+/**
+ * A local file named by a flag, read only if it is a regular file of sane size: a FIFO is opened without
+ * blocking and refused, a device never read into memory.
+ */
+function readSetting(file: string, flag: string, maxBytes: number): Buffer {
+  let fd: number | undefined;
   try {
-    return fs.readFileSync(file);
+    fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
+    const st = fs.fstatSync(fd);
+    if (!st.isFile()) throw new UsageError(`${flag}: ${file} is not a regular file`);
+    if (st.size > maxBytes) throw new UsageError(`${flag}: ${file} is larger than ${maxBytes} bytes; it is not a key or known_hosts file`);
+    return fs.readFileSync(fd);
   } catch (e) {
+    if (e instanceof UsageError) throw e;
     throw new DevKitError(configProblem(`Cannot read ${file} (${flag}).`, `Check the path: ${(e as NodeJS.ErrnoException).code ?? String(e)}.`, 'unreadable-file'));
+  } finally {
+    if (fd !== undefined) fs.closeSync(fd);
   }
 }

@@ -6,7 +6,7 @@
  */
 import { DevKitError, isDevKitError } from '../core/errors/devkitError';
 import { findingFor } from '../core/errors/catalogue';
-import { pushToken, type PushResult, tokenHashPrefix } from '../core/flows/push';
+import { checkPushInputs, pushToken, type PushResult, tokenHashPrefix } from '../core/flows/push';
 import { connect, type SshSession } from '../core/ssh/connection';
 import { followJournal, journal, restartService, type RestartResult, unitState } from '../core/ssh/service';
 import { preflight, type Privilege } from '../core/ssh/sudo';
@@ -24,6 +24,8 @@ export class RemoteServer {
   /** Writes `value` under the settings' key (no restart). */
   async write(value: string): Promise<PushResult> {
     const s = this.settings;
+    // Refused before connecting, not after a login.
+    checkPushInputs({ ...s, value });
     return pushToken({
       session: await this.open(),
       envPath: s.envPath,
@@ -34,6 +36,9 @@ export class RemoteServer {
       sudoPassword: s.sudoPassword,
       restart: false,
       keepBackups: s.backupsToKeep,
+      allowAnyName: s.allowAnyName,
+      // After a drop mid-write: one new connection, pinned to the key already trusted, to see which file is in place.
+      reconnect: () => this.reopen(),
       signal: this.signal,
     });
   }
@@ -77,6 +82,13 @@ export class RemoteServer {
       throw withTrustHint(e);
     }
     this.privilege = undefined;
+    return this.session;
+  }
+
+  private async reopen(): Promise<SshSession> {
+    const pin = this.session?.hostKey.fingerprint;
+    this.close();
+    this.session = await connect({ ...connectOptions(this.settings), ...(pin ? { pinnedFingerprint: pin } : {}) });
     return this.session;
   }
 

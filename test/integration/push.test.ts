@@ -257,6 +257,33 @@ describe('pushing the token to a real OpenSSH server from VS Code', function () 
     }
   });
 
+  it('refuses a bad salesiq.remote.envPath or service name with a message naming the setting, before anything connects', async () => {
+    const logins = () => (fs.readFileSync(path.join(fx.dir, 'sshd.log'), 'utf8').match(/Accepted publickey/g) ?? []).length;
+    const before = readEnv();
+    const accepted = logins();
+    const cases: [string, string, RegExp][] = [
+      ['remote.envPath', '/etc/shadow', /^salesiq\.remote\.envPath: .*system directory/],
+      ['remote.envPath', `${appDir()}/config.json`, /^salesiq\.remote\.envPath: .*not a \.env file name/],
+      ['remote.envPath', 'relative/.env', /^salesiq\.remote\.envPath: .*not an absolute path/],
+      ['remote.service', '--no-block', /^salesiq\.remote\.service: .*starts with "-"/],
+      ['remote.service', 'app;reboot', /^salesiq\.remote\.service: .*not a systemd unit name/],
+    ];
+    try {
+      for (const [key, value, why] of cases) {
+        await setSetting(key, value);
+        const f = failed(await push());
+        assert.match(f.title, why, `${key}=${value}: ${f.title}`);
+        assert.deepStrictEqual([f.category, f.action], ['config', 'fix-config']);
+        await useServer(fx);
+      }
+    } finally {
+      await useServer(fx);
+    }
+    assert.strictEqual(logins(), accepted, 'no connection was made');
+    assert.ok(readEnv().equals(before));
+    assert.deepStrictEqual(backups(), []);
+  });
+
   it('auto-push: a token minted by the automatic refresh reaches the server, and the tooltip says so', async () => {
     const old = `1000.${'ef56'.repeat(8)}.${'0a0b'.repeat(8)}`;
     assert.strictEqual(await setupProfile(58, old), true);

@@ -22,7 +22,7 @@ describe('salesiq-devkit push-env and logs against OpenSSH', function () {
     const fx = fixture();
     const all: Record<string, string | null> = {
       '--host': fx.host, '--port': String(fx.port), '--user': fx.user, '--identity': fx.keys.plain,
-      '--known-hosts': fx.knownHostsPath, '--env-file': fx.envPath, '--service': fx.service, ...over,
+      '--known-hosts': fx.knownHostsPath, '--env-path': fx.envPath, '--service': fx.service, ...over,
     };
     return Object.entries(all).flatMap(([k, v]) => (v === null ? [] : [k, v]));
   }
@@ -62,7 +62,7 @@ describe('salesiq-devkit push-env and logs against OpenSSH', function () {
     assert.ok(r.json.backup && fs.existsSync(r.json.backup), 'the backup exists');
     assert.equal(r.json.newTokenHashPrefix, tokenHashPrefix(token));
     assert.ok(r.json.journal.some((l: string) => l.includes(`sha256:${tokenHashPrefix(token)}`)));
-    assert.match(fx.callsLog().slice(calls), /uid=0 systemctl restart llm-chatbot/);
+    assert.match(fx.callsLog().slice(calls), /uid=0 systemctl restart -- llm-chatbot\n/);
     assert.ok(!r.stdout.includes(token) && !r.stderr.includes(token), 'the token is never printed');
   });
 
@@ -139,7 +139,7 @@ describe('salesiq-devkit push-env and logs against OpenSSH', function () {
     const token = await cacheToken();
     const config = path.join(dir, 'config.json');
     fs.writeFileSync(config, JSON.stringify({ server: { host: fx.host, port: fx.port, user: fx.user, identityFile: fx.keys.plain, knownHostsFile: fx.knownHostsPath, envPath: '/nonexistent/.env', service: fx.service, restart: false } }));
-    const r = await run(['push-env', '--json', '--config', config, '--env-file', fx.envPath]);
+    const r = await run(['push-env', '--json', '--config', config, '--env-path', fx.envPath]);
     assert.equal(r.code, 0, r.stdout + r.stderr);
     assert.equal(r.json.envFile, fx.envPath);
     assert.equal(r.json.restarted, false, 'restart: false from the config file');

@@ -49,7 +49,7 @@ describe('pushToken against OpenSSH, sudo and the fake service', function () {
     assert.equal(r.newTokenHashPrefix, tokenHashPrefix(o.value));
     assert.ok(!r.journal.join('\n').includes(o.value));
     assert.deepEqual(steps, ['connect', 'preflight', 'read', 'write', 'restart', 'verify', 'journal', 'done']);
-    assert.match(fx.callsLog(), /uid=0 systemctl restart llm-chatbot/);
+    assert.match(fx.callsLog(), /uid=0 systemctl restart -- llm-chatbot\n/);
   });
 
   it('keeps owner, group and mode of the .env (and of the backup); leaves no temp file', async () => {

@@ -84,13 +84,15 @@ describe('remote file: atomic write, backups, restore', function () {
     assert.equal(f.code, 'not-regular-file');
   });
 
-  it('refuses to replace a symlink', async () => {
+  it('refuses to read or replace a symlink', async () => {
     const fx = fixture();
     const link = path.join(path.dirname(fx.envPath), 'link.env');
     fs.symlinkSync(fx.envPath, link);
     try {
-      const cur = await readFile(s, ROOT, link);
-      const f = await findingOf(() => writeFileAtomic(s, ROOT, link, Buffer.from('X=1\n'), cur.sha256));
+      const r = await findingOf(() => readFile(s, ROOT, link));
+      assert.equal(r.code, 'not-regular-file');
+      assert.match(r.title, /is a symbolic link/);
+      const f = await findingOf(() => writeFileAtomic(s, ROOT, link, Buffer.from('X=1\n'), sha256Hex(fx.readEnv())));
       assert.equal(f.code, 'not-regular-file');
       assert.ok(fs.lstatSync(link).isSymbolicLink());
     } finally {

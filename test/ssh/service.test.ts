@@ -35,11 +35,13 @@ describe('service: restart, verify, journal (fake systemd behind real sudo)', fu
     assert.equal(f.code, 'interactive-auth');
   });
 
-  it('reports unit-not-found for an unknown unit, and refuses a unit name that could inject', async () => {
+  it('reports unit-not-found for an unknown unit, and refuses a unit name that could inject or pass for an option', async () => {
     assert.equal((await findingOf(() => restartService(s, ROOT, 'no-such-unit', quick))).code, 'unit-not-found');
     const calls = fixture().callsLog();
-    assert.equal((await findingOf(() => restartService(s, ROOT, 'x;reboot', quick))).code, 'unit-not-found');
-    assert.equal(fixture().callsLog(), calls, 'nothing ran for the bad name');
+    for (const bad of ['x;reboot', '-q', '--no-block', '-Hroot@127.0.0.1']) {
+      assert.equal((await findingOf(() => restartService(s, ROOT, bad, quick))).code, 'invalid-input', bad);
+    }
+    assert.equal(fixture().callsLog(), calls, 'nothing ran for the bad names');
   });
 
   it('stops a hanging restart on the server side and reports timeout', async () => {

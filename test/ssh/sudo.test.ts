@@ -9,11 +9,12 @@ describe('preflight: login shell and sudo modes against real sudo', function () 
   this.timeout(30_000);
   let s: SshSession;
 
-  before(async () => {
+  // A fresh connection per case: DevKit decides sudo once per connection and remembers it.
+  beforeEach(async () => {
     s = await connect(fixture().connectOptions());
   });
-  after(() => s?.close());
   afterEach(() => {
+    s?.close();
     fixture().setSudoMode('nopasswd');
     fixture().setNoisyShell(false);
   });

@@ -2,7 +2,7 @@
  * TypeScript handle on the private OpenSSH test server made by setup.sh (root only). Tests reach the server
  * through real SSH; the helpers here act directly on the files as root (to set up a case or check a result).
  */
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile, execFileSync, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
@@ -68,11 +68,40 @@ export interface SshdFixture extends Omit<State, 'knownHosts' | 'knownHostsHashe
   sshdLog(): string;
   callsLog(): string;
   journalLog(): string;
+  /** PIDs of the sshd processes serving the test user's connections (the root monitor and the user's child). */
+  sessionPids(): number[];
+  /**
+   * Cuts connections from the server side, as a crashed sshd or a network drop would: SIGKILL to the sshd
+   * processes of the test user's connections that are not in `keep`. Returns the PIDs killed.
+   */
+  cutSessions(keep?: number[]): number[];
+  /** PIDs of the processes whose command line contains `marker` (e.g. a remote script name), as root sees them. */
+  processesWith(marker: string): number[];
+  /**
+   * Takes the lock a DevKit read takes (a shared flock on the .env's directory) until release() is called, or
+   * 60 s: reads go on, a write waits for it after making its temp file, as behind a slow reader.
+   */
+  holdReadLock(): Promise<{ release(): void }>;
   /** A ~/.bashrc that prints before its interactivity check (on) or Debian's default (off). */
   setNoisyShell(on: boolean): void;
   stop(): Promise<void>;
   /** For signal handlers, where nothing asynchronous runs any more. */
   stopSync(): void;
+}
+
+/** Every process with its command line (zombies have none and are left out). */
+function processes(): { pid: number; cmd: string }[] {
+  const out: { pid: number; cmd: string }[] = [];
+  for (const name of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const c = fs.readFileSync(`/proc/${name}/cmdline`);
+      if (c.length) out.push({ pid: Number(name), cmd: c.toString('utf8').split('\0').join(' ').trim() });
+    } catch {
+      /* ended meanwhile */
+    }
+  }
+  return out;
 }
 
 export function repoRoot(): string {
@@ -154,6 +183,39 @@ export async function startSshd(): Promise<SshdFixture> {
     sshdLog: () => read(sshdLog),
     callsLog: () => read(path.join(s.svcDir, 'calls.log')),
     journalLog: () => read(path.join(s.svcDir, 'journal.log')),
+    sessionPids: () => processes().filter((p) => p.cmd.startsWith(`sshd: ${s.user}`)).map((p) => p.pid),
+    cutSessions(keep = []) {
+      const killed: number[] = [];
+      for (const p of processes()) {
+        if (!p.cmd.startsWith(`sshd: ${s.user}`) || keep.includes(p.pid)) continue;
+        try {
+          process.kill(p.pid, 'SIGKILL');
+          killed.push(p.pid);
+        } catch {
+          /* already gone */
+        }
+      }
+      return killed;
+    },
+    processesWith: (marker) => processes().filter((p) => p.cmd.includes(marker) && p.pid !== process.pid).map((p) => p.pid),
+    holdReadLock() {
+      // Its own process group, so release() ends flock and its sleeping child together.
+      const child = spawn('flock', ['-s', appDir, 'sh', '-c', 'echo held; exec sleep 60'], { stdio: ['ignore', 'pipe', 'inherit'], detached: true });
+      return new Promise((resolve, reject) => {
+        child.once('error', reject);
+        child.stdout.once('data', () =>
+          resolve({
+            release: () => {
+              try {
+                process.kill(-child.pid!, 'SIGKILL');
+              } catch {
+                /* already gone */
+              }
+            },
+          }),
+        );
+      });
+    },
     setNoisyShell(on) {
       fs.writeFileSync(bashrc, on ? Buffer.concat([Buffer.from('echo "Welcome to sdk-host!"\n'), defaultBashrc]) : defaultBashrc);
     },

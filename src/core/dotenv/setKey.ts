@@ -16,7 +16,9 @@ export interface SetEnvKeyResult {
   crlf: boolean;
 }
 
-const KEY = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
+/** Shell-style names only: a `.` or `-` in a key is read differently by a shell, systemd and the dotenv parsers. */
+const KEY = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const MAX_KEY = 128;
 /** Token-ish characters only: no quotes, `$`, `\`, `#`, spaces, `;&|<>()` or anything a shell/dotenv reads specially. */
 const SAFE_VALUE = /^[A-Za-z0-9._~+/=:@%,-]+$/;
 const MAX_VALUE = 4096;
@@ -36,7 +38,9 @@ export function validateEnvValue(value: string): string | undefined {
 }
 
 export function validateEnvKey(key: string): string | undefined {
-  return KEY.test(key) ? undefined : `"${key}" is not a valid .env key name`;
+  if (typeof key !== 'string' || key === '') return 'the key is empty';
+  if (key.length > MAX_KEY) return `the key is longer than ${MAX_KEY} characters`;
+  return KEY.test(key) ? undefined : `${JSON.stringify(key)} is not a variable name (letters, digits and _, not starting with a digit)`;
 }
 
 /** An empty value blanks the key (the .env import offers that); pushing a token refuses empty values itself. */

@@ -5,13 +5,13 @@
  * half-done without a report.
  */
 import { createHash } from 'node:crypto';
-import { maskedDiff, readEnvKey, setEnvKey, validateEnvKey, validateEnvValue } from '../dotenv/setKey';
-import { isDevKitError } from '../errors/devkitError';
+import { maskedDiff, readEnvKey, setEnvKey } from '../dotenv/setKey';
+import { DevKitError, isDevKitError } from '../errors/devkitError';
 import { connect, type ConnectOptions, type HostKeyInfo, type SshSession } from '../ssh/connection';
-import { fail } from '../ssh/fail';
-import { readFile, writeFileAtomic } from '../ssh/remoteFile';
-import { assertUnitName, restartService, type RestartOptions, unitState } from '../ssh/service';
-import { preflight, type SudoMode } from '../ssh/sudo';
+import { readFile, readTarget, writeFileAtomic, type WriteResult } from '../ssh/remoteFile';
+import { restartService, type RestartOptions, unitState } from '../ssh/service';
+import { hidePassword, type Privilege, type SudoMode } from '../ssh/sudo';
+import { envKeyProblem, envPathProblem, envValueProblem, inputError, unitNameProblem } from '../ssh/targetRules';
 
 export type PushStep = 'connect' | 'preflight' | 'read' | 'confirm' | 'write' | 'restart' | 'verify' | 'journal' | 'done';
 
@@ -27,6 +27,10 @@ export interface PushOptions {
   sudoPassword?: string;
   restart: boolean;
   keepBackups?: number;
+  /** Lift the .env name rule for the target (the other path rules stay). */
+  allowAnyName?: boolean;
+  /** How to open a fresh session after a drop mid-write, when `session` was given (a session we open is reopened by us). */
+  reconnect?: () => Promise<SshSession>;
   /** Shown the masked diff; false cancels (nothing written). */
   confirm?: (diffText: string) => Promise<boolean>;
   onStep?: (step: PushStep) => void;
@@ -38,6 +42,12 @@ export interface PushOptions {
 export interface PushResult {
   /** Backup of the previous `.env` (absent when nothing changed). */
   backup?: string;
+  /** DevKit's own older backups pruned by this write. */
+  pruned: string[];
+  /** The connection dropped during the write; a new connection showed the new content in place. */
+  recoveredAfterDrop?: boolean;
+  /** Another push wrote this same value meanwhile: nothing more to write. */
+  concurrent?: boolean;
   changed: boolean;
   replaced: number;
   appended: boolean;
@@ -54,13 +64,23 @@ export interface PushResult {
 
 export const tokenHashPrefix = (value: string): string => createHash('sha256').update(value).digest('hex').slice(0, 12);
 
+/** Every input checked before anything connects; a bad one says which and why. */
+export function checkPushInputs(o: Pick<PushOptions, 'envPath' | 'key' | 'value' | 'service' | 'allowAnyName'>): void {
+  const problems: [string, string | undefined][] = [
+    ['The .env path', envPathProblem(o.envPath, { allowAnyName: o.allowAnyName })],
+    ['The key', envKeyProblem(o.key)],
+    [`The value for ${o.key}`, envValueProblem(o.value)],
+    ['The service', unitNameProblem(o.service)],
+  ];
+  for (const [what, problem] of problems) if (problem) throw inputError(what, problem);
+}
+
 export async function pushToken(opts: PushOptions): Promise<PushResult> {
-  const problem = validateEnvKey(opts.key) ?? validateEnvValue(opts.value);
-  if (problem) throw fail('unknown', 'invalid-env-value', { key: opts.key, message: `Refusing to write ${opts.key}: ${problem}.` });
-  assertUnitName(opts.service);
+  checkPushInputs(opts);
   if (!opts.session && !opts.connect) throw new TypeError('pushToken needs a session or connect options');
   const step = (s: PushStep) => opts.onStep?.(s);
   const checkCancel = () => opts.signal?.throwIfAborted();
+  const hide = (l: string) => hidePassword(l, opts.sudoPassword);
 
   checkCancel();
   step('connect');
@@ -68,18 +88,17 @@ export async function pushToken(opts: PushOptions): Promise<PushResult> {
   const owned = !opts.session;
   try {
     checkCancel();
+    // One round trip: the read also proves the shell is quiet and sudo works (or reuses what the session knows).
     step('preflight');
-    const priv = await preflight(session, { mode: opts.sudo, sudoPassword: opts.sudoPassword });
-
-    checkCancel();
     step('read');
-    const current = await readFile(session, priv, opts.envPath);
+    const { privilege: priv, file: current } = await readTarget(session, { mode: opts.sudo, sudoPassword: opts.sudoPassword }, opts.envPath);
     const oldValue = readEnvKey(current.content, opts.key);
     const edit = setEnvKey(current.content, opts.key, opts.value);
-    const changed = !edit.content.equals(current.content);
+    let changed = !edit.content.equals(current.content);
     const warnings = editWarnings(opts.key, edit.crlf, edit.replaced);
 
-    let backup: string | undefined;
+    let written: WriteResult | undefined;
+    let concurrent = false;
     if (changed) {
       if (opts.confirm) {
         checkCancel();
@@ -90,12 +109,18 @@ export async function pushToken(opts: PushOptions): Promise<PushResult> {
       checkCancel();
       step('write');
       const fingerprint = session.hostKey.fingerprint;
-      const written = await writeFileAtomic(session, priv, opts.envPath, edit.content, current.sha256, {
-        keepBackups: opts.keepBackups,
-        // Only a session we opened can be reopened; pinned to the key we already trusted.
-        reconnect: owned ? async () => (session = await connect({ ...opts.connect!, pinnedFingerprint: fingerprint, onUnknownHost: undefined })) : undefined,
-      });
-      backup = written.backup;
+      // Reopened pinned to the key already trusted; the caller's own session is reopened by the caller.
+      const reopen = owned ? async () => (session = await connect({ ...opts.connect!, pinnedFingerprint: fingerprint, onUnknownHost: undefined })) : opts.reconnect;
+      try {
+        written = await writeFileAtomic(session, priv, opts.envPath, edit.content, current.sha256, {
+          keepBackups: opts.keepBackups,
+          reconnect: reopen ? async () => (session = await reopen()) : undefined,
+        });
+      } catch (e) {
+        if (!isConflict(e)) throw e;
+        concurrent = await sameValueNow(session, priv, opts, e);
+        changed = false;
+      }
     }
 
     let state: string;
@@ -109,10 +134,15 @@ export async function pushToken(opts: PushOptions): Promise<PushResult> {
           onPhase: (p) => step(p),
         });
         state = r.state;
-        journal = r.journal;
+        journal = r.journal.map(hide);
       } catch (e) {
         // The file was written: say so, and where the old content is, whatever went wrong next.
-        if (isDevKitError(e) && backup) e.finding.details = { ...e.finding.details, written: 'true', backup };
+        if (isDevKitError(e)) {
+          const d = { ...e.finding.details };
+          if (d.journal) d.journal = hide(d.journal);
+          if (written?.backup) Object.assign(d, { written: 'true', backup: written.backup });
+          e.finding.details = d;
+        }
         throw e;
       }
     } else {
@@ -121,6 +151,7 @@ export async function pushToken(opts: PushOptions): Promise<PushResult> {
     step('done');
     const result: PushResult = {
       changed,
+      pruned: written?.pruned ?? [],
       replaced: edit.replaced,
       appended: edit.appended,
       active: state === 'active',
@@ -131,11 +162,40 @@ export async function pushToken(opts: PushOptions): Promise<PushResult> {
       warnings,
       hostKey: session.hostKey,
     };
-    if (backup) result.backup = backup;
+    if (written?.backup) result.backup = written.backup;
+    if (written?.recoveredAfterDrop) result.recoveredAfterDrop = true;
+    if (concurrent) {
+      result.concurrent = true;
+      warnings.push(`Another push wrote this same ${opts.key} at the same time; this one had nothing left to write.`);
+    }
     return result;
   } finally {
     if (owned) session.close();
   }
+}
+
+function isConflict(e: unknown): e is DevKitError {
+  return isDevKitError(e) && e.finding.source === 'ssh' && e.finding.code === 'conflict';
+}
+
+/**
+ * The hash precondition failed under the lock: another writer got there first. If it wrote our very value the
+ * push is done; otherwise this push was superseded and says so (nothing of ours was written, no backup made).
+ */
+async function sameValueNow(session: SshSession, priv: Privilege, opts: PushOptions, conflict: DevKitError): Promise<boolean> {
+  const now = await readFile(session, priv, opts.envPath).catch(() => undefined);
+  if (now && readEnvKey(now.content, opts.key) === opts.value) return true;
+  const f = conflict.finding;
+  throw new DevKitError(
+    {
+      ...f,
+      code: 'conflict',
+      title: `Superseded: ${opts.envPath} changed on the server while this push ran, so ${opts.key} was not written.`,
+      explanation: `Another writer (another DevKit push, a deploy or an editor) replaced the file after DevKit read it. DevKit never overwrites a change it has not seen: nothing of this push was written and no backup was made. ${now ? `The file now holds ${readEnvKey(now.content, opts.key) === undefined ? `no ${opts.key}` : `a different ${opts.key}`}.` : ''} Push again to write this token on top of it.`.replace(/\s+/g, ' ').trim(),
+      details: { ...f.details, superseded: 'true' },
+    },
+    { cause: conflict },
+  );
 }
 
 function editWarnings(key: string, crlf: boolean, replaced: number): string[] {

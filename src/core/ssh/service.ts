@@ -8,11 +8,12 @@ import { redact } from '../redact';
 import type { SshSession } from './connection';
 import { fail } from './fail';
 import { type Privilege, privileged, privilegedStdin, runPrivileged, shQuote, sudoFailure } from './sudo';
+import { inputError, unitNameProblem } from './targetRules';
 
-const UNIT = /^[A-Za-z0-9@._:-]+$/;
-
+/** A bad name never reaches the server; `--` before it in every systemctl call keeps it an operand regardless. */
 export function assertUnitName(unit: string): void {
-  if (!UNIT.test(unit) || unit.length > 256) throw fail('systemd', 'unit-not-found', { unit, reason: 'not a valid systemd unit name' });
+  const problem = unitNameProblem(unit);
+  if (problem) throw inputError('The service', problem);
 }
 
 export interface RestartOptions {
@@ -39,7 +40,7 @@ export interface RestartResult {
 export async function restartService(session: SshSession, p: Privilege, unit: string, opts: RestartOptions = {}): Promise<RestartResult> {
   assertUnitName(unit);
   const limit = Math.max(1, Math.floor(opts.timeoutSec ?? 60));
-  const r = await runPrivileged(session, p, `timeout -k 5 ${limit} systemctl restart ${shQuote(unit)}`);
+  const r = await runPrivileged(session, p, `timeout -k 5 ${limit} systemctl restart -- ${shQuote(unit)}`);
   const lines = async (): Promise<string[]> => {
     opts.onPhase?.('journal');
     return journal(session, p, unit, opts.journalLines ?? 20, opts.secrets).catch(() => []);
@@ -66,7 +67,7 @@ export async function restartService(session: SshSession, p: Privilege, unit: st
 /** `systemctl is-active` output: active, activating, failed, inactive, … (needs no sudo). */
 export async function unitState(session: SshSession, unit: string): Promise<string> {
   assertUnitName(unit);
-  const r = await session.exec(`env LC_ALL=C systemctl is-active ${shQuote(unit)}`);
+  const r = await session.exec(`env LC_ALL=C systemctl is-active -- ${shQuote(unit)}`);
   if (r.code === undefined) throw fail('ssh', 'connection-lost', { host: session.host });
   return r.stdout.toString('utf8').trim().split('\n').pop() || 'unknown';
 }

@@ -5,8 +5,10 @@
  * makes sudo read the following stdin lines (the secret payload) as more password attempts.
  */
 import type { DevKitError } from '../errors/devkitError';
+import { maskToken } from '../redact';
 import type { ExecOptions, ExecResult, SshSession } from './connection';
 import { fail } from './fail';
+import { inputError } from './targetRules';
 
 export type SudoMode = 'auto' | 'nopasswd' | 'password' | 'none';
 
@@ -32,11 +34,44 @@ export function shQuote(arg: string): string {
 
 const SAFE_PATH = /^\/[A-Za-z0-9._@%+=:,/ ~-]*$/;
 
-/** Absolute paths made of ordinary characters only, so quoting can never be broken. */
+/**
+ * Absolute paths made of ordinary characters only, so quoting can never be broken. The stricter rules for a
+ * push target (name, system directories) are in targetRules.ts; this one also admits the backups beside it.
+ */
 export function assertRemotePath(path: string): void {
   if (!SAFE_PATH.test(path) || /(^|\/)\.\.(\/|$)/.test(path)) {
-    throw fail('ssh', 'not-regular-file', { path, reason: 'the path must be absolute and use only letters, digits, spaces and ._@%+=:,/~-' });
+    throw inputError('The path', `${JSON.stringify(path.slice(0, 80))} must be absolute and use only letters, digits, spaces and . _ @ % + = : , / ~ -`);
   }
+}
+
+/**
+ * How privileged commands run, once decided for a session: sudo is validated once per connection (the read
+ * phase or preflight does it) and every later step reuses the answer instead of asking the server again.
+ */
+const decided = new WeakMap<SshSession, { mode: SudoMode; password: string | undefined; privilege: Privilege }[]>();
+
+export function knownPrivilege(session: SshSession, opts: PreflightOptions): Privilege | undefined {
+  return decided.get(session)?.find((d) => d.mode === opts.mode && d.password === (opts.sudoPassword || undefined))?.privilege;
+}
+
+export function rememberPrivilege(session: SshSession, opts: PreflightOptions, privilege: Privilege): void {
+  const list = decided.get(session) ?? [];
+  decided.set(session, [...list.filter((d) => !(d.mode === opts.mode && d.password === (opts.sudoPassword || undefined))), { mode: opts.mode, password: opts.sudoPassword || undefined, privilege }]);
+}
+
+/** Forgets the session's privilege (sudo refused a command that was allowed before: the rules changed). */
+export function forgetPrivilege(session: SshSession): void {
+  decided.delete(session);
+}
+
+/**
+ * A sudo password never shows up in text DevKit prints, not even masked to its first and last characters the
+ * way redact() shows a token (a `password=…` field is masked that way before this runs).
+ */
+export function hidePassword(text: string, password: string | undefined): string {
+  if (!password) return text;
+  const hidden = text.split(password).join('[sudo password]');
+  return password.length > 12 ? hidden.split(maskToken(password)).join('[sudo password]') : hidden;
 }
 
 /** The full command line for `cmd` (already quoted) under the given privilege. */
@@ -82,21 +117,35 @@ export function sudoFailure(r: ExecResult, user: string): DevKitError | undefine
  * works in the chosen mode. Returns how to run privileged commands from now on.
  */
 export async function preflight(session: SshSession, opts: PreflightOptions): Promise<Privilege> {
-  const user = session.username;
-  const t = await session.exec('true');
-  if (t.code === undefined) throw fail('ssh', 'connection-lost', { host: session.host });
-  if (t.stdout.length > 0) {
-    throw fail('ssh', 'noisy-shell', { host: session.host, user, printed: t.stdout.toString('utf8').slice(0, 120).trim() });
-  }
-  if (opts.mode === 'none') return { mode: 'none' };
+  const known = knownPrivilege(session, opts);
+  if (known) return known;
+  const p = await decidePrivilege(session, opts);
+  rememberPrivilege(session, opts, p);
+  return p;
+}
 
+/**
+ * One round trip in the usual case: `sudo -n true` both proves sudo works without a password and, printing
+ * nothing itself, that the login shell is quiet. The other branches run only when that fails.
+ */
+async function decidePrivilege(session: SshSession, opts: PreflightOptions): Promise<Privilege> {
+  if (opts.mode === 'none') {
+    quietShell(session, await session.exec('true'));
+    return { mode: 'none' };
+  }
   const n = await session.exec('env LC_ALL=C sudo -n true');
-  if (n.code === undefined) throw fail('ssh', 'connection-lost', { host: session.host });
+  quietShell(session, n);
   // Works without a password: never send one (it would reach the command as its first stdin line).
   if (n.code === 0) return { mode: 'nopasswd' };
   if (n.code === 127 && opts.mode === 'auto' && (await session.exec('id -u')).stdout.toString().trim() === '0') return { mode: 'none' };
+  return passwordPrivilege(session, opts, n);
+}
+
+/** After `sudo -n` failed: a password if one is given and needed, else the precise reason. */
+export async function passwordPrivilege(session: SshSession, opts: PreflightOptions, n: ExecResult): Promise<Privilege> {
+  const user = session.username;
   const refused = sudoFailure(n, user);
-  if (!refused) throw fail('sudo', 'not-allowed', { user, evidence: firstSudoLine(n.stderr) || `sudo -n true exited ${n.code}` });
+  if (!refused) throw fail('sudo', 'not-allowed', { user, evidence: firstSudoLine(n.stderr) || `sudo -n exited ${n.code}` });
   if (refused.finding.code !== 'password-required') throw refused;
 
   if (opts.mode === 'nopasswd' || !opts.sudoPassword) {
@@ -112,6 +161,14 @@ export async function preflight(session: SshSession, opts: PreflightOptions): Pr
   throw sudoFailure(v, user) ?? fail('sudo', 'not-allowed', { user, evidence: firstSudoLine(v.stderr) });
 }
 
-function firstSudoLine(stderr: string): string {
+/** A login shell that prints before the command's own output would corrupt everything read back. */
+export function quietShell(session: SshSession, r: ExecResult): void {
+  if (r.code === undefined) throw fail('ssh', 'connection-lost', { host: session.host });
+  if (r.stdout.length > 0) {
+    throw fail('ssh', 'noisy-shell', { host: session.host, user: session.username, printed: r.stdout.toString('utf8').slice(0, 120).trim() });
+  }
+}
+
+export function firstSudoLine(stderr: string): string {
   return stderr.split('\n').find((l) => l.startsWith('sudo:'))?.trim() ?? '';
 }

@@ -5,7 +5,9 @@
  */
 import * as vscode from 'vscode';
 import type { DevKitError } from '../../core/errors/devkitError';
+import type { SshSession } from '../../core/ssh/connection';
 import { pushToken, type PushStep } from '../../core/flows/push';
+import { envKeyProblem, inputError } from '../../core/ssh/targetRules';
 import type { StoredToken } from '../../core/tokenManager';
 import type { FeatureDeps } from '../deps';
 import { showFailure } from '../notify';
@@ -16,13 +18,15 @@ import { type Exclusive, guarded, type Outcome } from './outcome';
 import type { PushStatus } from './pushStatus';
 import { autoPushEnabled, remoteSettings } from './remoteSettings';
 import type { ServerLog } from './serverLog';
-import { openRemote } from './session';
+import { connectTarget, openRemote } from './session';
 import { resolveTarget, type Target, targetLabel } from './target';
 
 export interface PushDone {
   changed: boolean;
   /** The previous .env, kept on the server (absent when nothing changed). */
   backup?: string;
+  /** DevKit's own older backups removed (never a file DevKit did not make). */
+  pruned?: string[];
   active: boolean;
   state: string;
   journal: string[];
@@ -115,9 +119,12 @@ export class Pusher {
         retry: o.auto ? undefined : () => vscode.commands.executeCommand('salesiq.pushToServer'),
       },
       async (): Promise<PushDone> => {
+        const keyProblem = envKeyProblem(o.profile.envKey);
+        if (keyProblem) throw inputError(`The envKey of profile ${o.profile.name} (salesiq.profiles)`, keyProblem);
         target = resolveTarget(settings);
         const remote = await openRemote(this.deps, o.answers, settings, target, step, abort.signal);
         const reported = new Set<PushStep>(['connect', 'preflight']);
+        let reopened: SshSession | undefined;
         try {
           const r = await pushToken({
             session: remote.session,
@@ -129,6 +136,8 @@ export class Pusher {
             sudoPassword: remote.priv.password,
             restart: settings.restart,
             keepBackups: settings.backupsToKeep,
+            // A drop mid-write: one new connection, pinned to the key just trusted, tells which file is in place.
+            reconnect: async () => (reopened = await connectTarget(this.deps, o.answers, { ...remote.target, pin: remote.session.hostKey.fingerprint })),
             // The core asks only when the file would change; the diff has both tokens masked.
             confirm: settings.confirmPush
               ? async (diff) => {
@@ -156,9 +165,11 @@ export class Pusher {
             key: o.profile.envKey,
           };
           if (r.backup) done.backup = r.backup;
+          if (r.pruned.length) done.pruned = r.pruned;
           return done;
         } finally {
           remote.session.close();
+          reopened?.close();
         }
       },
     );
@@ -174,6 +185,7 @@ export class Pusher {
     const component = o.auto ? 'auto-push' : 'push';
     this.status.set({ kind: 'ok', at: this.deps.clock.now(), auto: o.auto, where, changed: r.changed, active: r.active, state: r.state });
     log.info(component, `${where}: ${r.key} ${r.changed ? `written (backup ${r.backup})` : 'already held this token'}; service ${r.state}`);
+    if (r.pruned?.length) log.info(component, `${where}: pruned older DevKit backups ${r.pruned.join(', ')}`);
     // The whole tail goes to the server log channel; the DevKit log keeps the lines that show the outcome.
     for (const l of r.journal.slice(-3)) log.info(component, `journal: ${l}`);
     for (const w of r.warnings) void vscode.window.showWarningMessage(`SalesIQ: ${w}`);

@@ -6,6 +6,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { resolveSshHost } from '../../core/ssh/sshConfig';
+import { envPathProblem, hostProblem, inputError, unitNameProblem, userProblem } from '../../core/ssh/targetRules';
 import { notConfigured } from './findings';
 import type { RemoteSettings } from './remoteSettings';
 
@@ -26,6 +27,7 @@ const DEFAULT_KEYS = ['id_ed25519', 'id_ecdsa', 'id_rsa'];
 
 export function resolveTarget(s: RemoteSettings): Target {
   if (!s.host) throw notConfigured('no server', 'Set salesiq.remote.host to the server (a host name or a Host alias from ~/.ssh/config).');
+  checkRemoteSettings(s);
   const home = os.homedir();
   const localUser = safeUserName();
   const alias = resolveSshHost(readOptional(path.join(home, '.ssh', 'config')), s.host, { homeDir: home, localUser });
@@ -50,6 +52,20 @@ export function resolveTarget(s: RemoteSettings): Target {
   if (agent) target.agent = agent;
   if (s.hostFingerprint) target.pin = s.hostFingerprint;
   return target;
+}
+
+/**
+ * Settings are input like any flag: the same rules as the CLI, checked before anything connects, each refusal
+ * naming the setting to correct.
+ */
+export function checkRemoteSettings(s: Pick<RemoteSettings, 'host' | 'user' | 'envPath' | 'service'>): void {
+  const checks: [string, string | undefined, string?][] = [
+    ['salesiq.remote.host', hostProblem(s.host)],
+    ['salesiq.remote.user', s.user ? userProblem(s.user) : undefined],
+    ['salesiq.remote.envPath', envPathProblem(s.envPath), 'Set salesiq.remote.envPath to the absolute path of the .env file on the server (named .env, NAME.env or .env.NAME, not under /etc, /usr or another system directory).'],
+    ['salesiq.remote.service', unitNameProblem(s.service), 'Set salesiq.remote.service to the systemd unit name exactly as `systemctl list-units --type=service` shows it.'],
+  ];
+  for (const [setting, problem, fix] of checks) if (problem) throw inputError(setting, problem, fix ?? `Correct ${setting}.`);
 }
 
 export const targetLabel = (t: Pick<Target, 'user' | 'host' | 'port'>): string => `${t.user}@${t.host}${t.port === 22 ? '' : `:${t.port}`}`;

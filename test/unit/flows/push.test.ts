@@ -6,12 +6,12 @@ import { fakeSession, type Answer } from '../ssh/fakeSession';
 const KEY = 'SALESIQ_ACCESS_TOKEN';
 const NEW = '1000.1111aaaa2222bbbb3333cccc4444dddd.5555eeee6666ffff7777000088889999';
 
-/** A server with a .env in memory: cat returns it, the write script replaces it (checking the header hash). */
+/** A server with a .env in memory: the read script returns it, the write script replaces it. */
 function server(env: string, restart: Answer = {}) {
   let file: Buffer = Buffer.from(env);
   const s = fakeSession((cmd, stdin) => {
     if (cmd === 'true' || cmd.endsWith('sudo -n true')) return {};
-    if (cmd.includes('sudo -n cat ')) return { stdout: file };
+    if (cmd.includes('devkit-read')) return { stdout: Buffer.concat([Buffer.from(`DEVKIT-READ ${file.length}\n`), file]) };
     if (cmd.includes('devkit-write')) {
       const nl = stdin.indexOf(10);
       file = stdin.subarray(nl + 1);

@@ -37,7 +37,7 @@ describe('restartService (scripted server)', () => {
     const r = await restart(s, ROOT, 'app', opts);
     assert.equal(r.state, 'active');
     assert.ok(r.journal[0].includes('1000.aaaa…1111'), 'journal lines are masked');
-    assert.ok(s.calls[0].cmd.startsWith("env LC_ALL=C sudo -n timeout -k 5 60 systemctl restart 'app'"));
+    assert.ok(s.calls[0].cmd.startsWith("env LC_ALL=C sudo -n timeout -k 5 60 systemctl restart -- 'app'"), 'the unit comes after --, so it is never an option');
   });
 
   it('reports crash-after-restart when restart succeeded but the unit then fails, with journal lines', async () => {
@@ -74,11 +74,12 @@ describe('restartService (scripted server)', () => {
     assert.deepEqual([f.source, f.code], ['sudo', 'password-required']);
   });
 
-  it('refuses unit names that are not plain systemd names, without running anything', async () => {
+  it('refuses unit names that are not plain systemd names or look like options, without running anything', async () => {
     const s = service({ code: 0 }, ['active']);
-    for (const bad of ['app;reboot', "a'b", 'a b', '']) {
+    for (const bad of ['app;reboot', "a'b", 'a b', '', '-q', '--no-block', '-Hroot@elsewhere', 'x'.repeat(300)]) {
       const f = await findingOf(restart(s, ROOT, bad, opts));
-      assert.equal(f.code, 'unit-not-found');
+      assert.deepEqual([f.code, f.category, f.action], ['invalid-input', 'config', 'fix-config'], bad);
+      assert.match(f.title, /^The service: /);
     }
     assert.equal(s.calls.length, 0);
   });

@@ -51,7 +51,9 @@ describe('preflight (scripted server)', () => {
       return { code: 127 };
     });
     assert.deepEqual(await preflight(s, { mode: 'auto', sudoPassword: 'pw' }), { mode: 'password', password: 'pw' });
-    assert.deepEqual(s.calls.map((c) => c.stdin.toString()), ['', '', 'pw\n']);
+    assert.deepEqual(s.calls.map((c) => c.stdin.toString()), ['', 'pw\n'], 'sudo -n true (also proves the shell quiet), then the password alone');
+    assert.deepEqual(await preflight(s, { mode: 'auto', sudoPassword: 'pw' }), { mode: 'password', password: 'pw' });
+    assert.equal(s.calls.length, 2, 'decided once per connection, not re-checked');
   });
 });
 
@@ -63,7 +65,7 @@ describe('writeFileAtomic (scripted server)', () => {
     assert.equal(w.backup, '/srv/app/.env.bak-20260101000000');
     const { cmd, stdin } = s.calls[0];
     assert.ok(!cmd.includes('1000.abc.def'));
-    assert.match(cmd, /^env LC_ALL=C sudo -n timeout -k 5 60 sh -c '[^'\\]*' devkit-write '\/srv\/app\/\.env' 5$/);
+    assert.match(cmd, /^env LC_ALL=C sudo -n timeout -k 5 60 sh -c '[^'\\]*' devkit-write '\/srv\/app\/\.env' 5 1048576$/);
     assert.ok(!/[!\\]/.test(cmd), 'no ! or backslash for tcsh/fish');
     assert.match(stdin.toString(), /^devkit-sha256 a{64} [0-9a-f]{64}\nTOKEN=1000\.abc\.def\n$/);
   });
