@@ -398,10 +398,11 @@ export class ZohoSandbox {
     const now = this.clock.now();
     for (const [k, c] of this.consents) if (c.expiresAt <= now) this.consents.delete(k);
     this.consents.set(id, { client, redirectUri, state: q.get('state'), offline: q.get('access_type') === 'offline', scope, expiresAt: now + CONSENT_TTL_MS });
+    // A relative action: code-server opens loopback URLs through its /proxy/PORT/ path, and the answer must follow.
     const scopes = scope.split(',').map((s) => `<li><code>${esc(s)}</code></li>`).join('');
     return page(200, 'Zoho sandbox — consent', `<p>Signed in as <b>sandbox.user@devkit.invalid</b> (data centre ${esc(client.dc)}).</p>
 <p><b>${org ? 'SalesIQ DevKit (ORG client)' : 'SalesIQ DevKit'}</b> would like to access:</p><ul>${scopes}</ul>
-<form method="post" action="${esc(url.pathname)}"><input type="hidden" name="consent_id" value="${id}">
+<form method="post" action="auth"><input type="hidden" name="consent_id" value="${id}">
 <button type="submit" name="decision" value="accept" id="accept">Accept</button>
 <button type="submit" name="decision" value="deny" id="deny">Deny</button></form>`);
   }
