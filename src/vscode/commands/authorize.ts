@@ -64,7 +64,7 @@ export function registerAuthorize(deps: FeatureDeps): vscode.Disposable {
       await store(deps, plan, client, result);
       return true;
     } catch (e) {
-      void showFailure(e, log);
+      void showFailure(e, log, () => vscode.commands.executeCommand('salesiq.authorize', args));
       return false;
     }
   });
