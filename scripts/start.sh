@@ -48,7 +48,8 @@ LOG
 cat <<TXT
 
 SalesIQ DevKit sandbox: Zoho Accounts and SalesIQ emulated on http://127.0.0.1:$port, tokens live $((lifetime / 60)) min.
-The VS Code below has two sandbox profiles (user, org) preloaded. Watch the status bar; try
+The VS Code below has two sandbox profiles (user, org) preloaded, and a third, "new", not yet authorized:
+"SalesIQ: Authorize with Zoho…" → new → Server-based client walks the browser sign-in. Watch the status bar; try
 "SalesIQ: Refresh Access Token", or turn off salesiq.autoRefresh to watch a token expire.
 ${server_note:-}
 TXT

@@ -2,6 +2,7 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import { systemClock } from './core/clock';
 import { StateStore } from './core/stateFiles';
+import { registerAuthorize } from './vscode/commands/authorize';
 import { registerImportEnv } from './vscode/commands/importEnv';
 import { registerMisc } from './vscode/commands/misc';
 import { registerForget, registerSwitchProfile } from './vscode/commands/profiles';
@@ -57,6 +58,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<DevKit
   );
   const deps: FeatureDeps = { context, clock, log, secrets, controller, statusBar };
   context.subscriptions.push(...registerRemote(deps), ...registerSalesIQ(deps), ...registerDecode(deps));
+  context.subscriptions.push(registerAuthorize(deps));
   log.info('activate', `SalesIQ DevKit ${context.extension.packageJSON.version} on VS Code ${vscode.version}; profile ${controller.profile.name}`);
   if (context.extensionMode === vscode.ExtensionMode.Production) return undefined;
   return { statusBar, controller, shared, credentialsOf: (p) => new ProfileStore(secrets, p).readCredentials() };

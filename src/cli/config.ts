@@ -74,3 +74,65 @@ export function missingCredentials(profile: Profile): Finding {
 export function configProblem(title: string, fix: string, code = 'config'): Finding {
   return { source: 'unknown', code, httpStatus: null, category: 'config', action: 'fix-config', retryable: false, title, explanation: fix };
 }
+
+const MAX_CONFIG_BYTES = 1024 * 1024;
+
+/**
+ * Checks, before a grant code is spent, that the config file can take the new refresh token: absent (it will
+ * be created 0600), or a regular file of JSON object that only its owner can read. A file others can read is
+ * refused rather than fixed: it may already have leaked what it holds.
+ */
+export function checkConfigWritable(file: string): ConfigFile {
+  let st: fs.Stats;
+  try {
+    st = fs.lstatSync(file);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return {};
+    throw new DevKitError(configProblem(`Cannot read the config file ${file}.`, (e as Error).message));
+  }
+  if (!st.isFile()) throw new DevKitError(configProblem(`The config file ${file} is not a regular file.`, 'Point --config at a plain file (not a symlink, directory or device).'));
+  const mode = st.mode & 0o777;
+  if (mode & 0o077) {
+    throw new DevKitError(configProblem(`The config file ${file} is readable by other users (mode ${mode.toString(8)}).`, `It holds secrets, so DevKit will not add a refresh token to it. Run: chmod 600 ${file}`, 'config-permissions'));
+  }
+  if (st.size > MAX_CONFIG_BYTES) throw new DevKitError(configProblem(`The config file ${file} is larger than 1 MiB.`, 'A config file is a small JSON document; check the --config path.'));
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new DevKitError(configProblem(`The config file ${file} is not valid JSON.`, `Fix it first (nothing was changed): ${(e as Error).message}`));
+  }
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new DevKitError(configProblem(`The config file ${file} is not a JSON object.`, 'Fix it first; nothing was changed.'));
+  const profiles = (parsed as ConfigFile).profiles;
+  if (profiles !== undefined && (!profiles || typeof profiles !== 'object' || Array.isArray(profiles))) {
+    throw new DevKitError(configProblem(`"profiles" in ${file} is not an object.`, 'Fix it first; nothing was changed.'));
+  }
+  return parsed as ConfigFile;
+}
+
+/**
+ * Stores a profile's new refresh token and data centre, keeping every other key: re-read and re-checked, written
+ * to a 0600 temp file beside it and renamed over it, so a crash leaves the old file or the new one.
+ */
+export function storeRefreshToken(file: string, profile: string, values: { refreshToken: string; dataCenter: DataCenter }): void {
+  const cfg = checkConfigWritable(file);
+  const profiles = { ...(cfg.profiles ?? {}) };
+  profiles[profile] = { ...(profiles[profile] ?? {}), refreshToken: values.refreshToken, dataCenter: values.dataCenter };
+  const dir = path.dirname(file);
+  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.tmp`);
+  try {
+    fs.writeFileSync(tmp, `${JSON.stringify({ ...cfg, profiles }, null, 2)}\n`, { mode: 0o600, flag: 'wx' });
+    fs.renameSync(tmp, file);
+  } finally {
+    fs.rmSync(tmp, { force: true });
+  }
+}
+
+/** The client half of the credentials (environment first, then the config file), for `authorize`. */
+export function clientOf(env: NodeJS.ProcessEnv, cfg: ConfigFile, profile: string): { clientId: string; clientSecret: string } | undefined {
+  const fromFile = cfg.profiles?.[profile] ?? {};
+  const clientId = env.SALESIQ_CLIENT_ID || fromFile.clientId;
+  const clientSecret = env.SALESIQ_CLIENT_SECRET || fromFile.clientSecret;
+  return clientId && clientSecret ? { clientId, clientSecret } : undefined;
+}

@@ -21,7 +21,8 @@ export class CliContext {
     readonly signal: AbortSignal,
     readonly readStdin: () => Promise<string>,
   ) {
-    this.config = loadConfig(configPath(parsed, env), parsed.values['--config'] !== undefined);
+    // `authorize --config FILE` creates the file when it does not exist yet.
+    this.config = loadConfig(configPath(parsed, env), parsed.values['--config'] !== undefined && parsed.command !== 'authorize');
     this.profile = resolveProfile(parsed, env, this.config);
     this.state = new StateStore(stateDir(parsed.values['--state-dir'], env));
     const p = this.profile;

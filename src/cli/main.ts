@@ -4,6 +4,7 @@
  */
 import { systemClock } from '../core/clock';
 import { parseArgs, UsageError } from './args';
+import { authorize } from './commands/authorize';
 import { decode } from './commands/decode';
 import { fix } from './commands/fix';
 import { keepFresh } from './commands/keepFresh';
@@ -26,6 +27,7 @@ const COMMANDS: Record<string, Command> = {
   logs,
   fix,
   'keep-fresh': keepFresh,
+  authorize,
 };
 
 export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {

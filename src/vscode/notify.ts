@@ -6,7 +6,7 @@ import type { Log } from './log';
 /** The button that performs a finding's action, where DevKit has a command for it. */
 const ACTION_BUTTONS: Partial<Record<Finding['action'], { title: string; command: string }>> = {
   refresh: { title: 'Refresh Token', command: 'salesiq.refreshToken' },
-  reauthorize: { title: 'Set Up Credentials', command: 'salesiq.setupCredentials' },
+  reauthorize: { title: 'Authorize with Zoho…', command: 'salesiq.authorize' },
   'fix-config': { title: 'Open Settings', command: 'salesiq.openSettings' },
   retry: { title: 'Try Again', command: '' },
 };

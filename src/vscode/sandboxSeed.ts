@@ -7,6 +7,7 @@ import { saveProfile } from './profileSetup';
 import { ProfileStore } from './profileStore';
 import type { SecretStore } from './secretStore';
 import { settings } from './settings';
+import { pendingClientKey } from './commands/authorize';
 
 /**
  * `npm start` preloads sandbox credentials: the sandbox writes a seed file (0600, in a temp dir that
@@ -21,7 +22,8 @@ interface Seed {
   salesiq?: { screenName: string; appId: string; departmentId: string };
   /** The private test server `npm start` runs as root: salesiq.remote.* values. */
   remote?: Record<string, string | number>;
-  profiles: Array<{ name: string; dataCenter: string; clientId: string; clientSecret: string; refreshToken: string; accessToken?: string; obtainedAt?: number; expiresAt?: number; envKey: string }>;
+  /** A profile without `refreshToken` is offered unauthorized: only its client is kept, for Authorize with Zoho. */
+  profiles: Array<{ name: string; dataCenter: string; clientId: string; clientSecret: string; refreshToken?: string; clientType?: string; accessToken?: string; obtainedAt?: number; expiresAt?: number; envKey: string }>;
 }
 
 export async function importSandboxSeed(context: vscode.ExtensionContext, secrets: SecretStore, log: Log): Promise<string | undefined> {
@@ -41,7 +43,14 @@ export async function importSandboxSeed(context: vscode.ExtensionContext, secret
   for (const p of seed.profiles) {
     if (!isDataCenter(p.dataCenter)) continue;
     log.remember(p.clientSecret, p.refreshToken, p.accessToken);
-    await saveProfile(secrets, { name: p.name, dataCenter: p.dataCenter, envKey: p.envKey, credentials: p, accessToken: p.accessToken, issuedAt: p.obtainedAt, expiresAt: p.expiresAt }, Date.now());
+    if (!p.refreshToken) {
+      await secrets.setJson(pendingClientKey(p.name), { clientId: p.clientId, clientSecret: p.clientSecret, clientType: p.clientType });
+      await new ProfileStore(secrets, p.name).forget();
+      const others = settings.profiles().filter((o) => o.name !== p.name && settings.hasExplicitProfiles());
+      await settings.saveProfiles([...others, { name: p.name, dataCenter: p.dataCenter, envKey: p.envKey }]);
+      continue;
+    }
+    await saveProfile(secrets, { name: p.name, dataCenter: p.dataCenter, envKey: p.envKey, credentials: { ...p, refreshToken: p.refreshToken }, accessToken: p.accessToken, issuedAt: p.obtainedAt, expiresAt: p.expiresAt }, Date.now());
   }
   if (first) await settings.setActiveProfile(first);
   await context.globalState.update('salesiq.seedHash', hash);

@@ -52,6 +52,11 @@ function profile(sandbox: ZohoSandbox, name: 'user' | 'org', client: SandboxClie
   };
 }
 
+/** A profile with a server-based client and no refresh token yet: "Authorize with Zoho" walks it through the browser. */
+function unauthorized(name: string, client: SandboxClient) {
+  return { name, dataCenter: client.dc, kind: client.kind, clientType: 'server', clientId: client.clientId, clientSecret: client.clientSecret, envKey: 'SALESIQ_ACCESS_TOKEN' };
+}
+
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   const sandbox = new ZohoSandbox({ tokenLifetimeSec: args.lifetimeSec });
@@ -69,6 +74,7 @@ async function main(): Promise<void> {
       profiles: [
         profile(sandbox, 'user', SANDBOX_DEFAULTS.user, 'SALESIQ_ACCESS_TOKEN'),
         profile(sandbox, 'org', SANDBOX_DEFAULTS.org, 'SALESIQ_ORG_ACCESS_TOKEN'),
+        unauthorized('new', SANDBOX_DEFAULTS.server),
       ],
       salesiq: { screenName, appId, departmentId },
     };

@@ -19,6 +19,8 @@ export interface SandboxClient {
   /** user: operator API tokens (`1000.`); org: visitor API tokens (`1005.`). */
   kind: 'user' | 'org';
   refreshTokens: string[];
+  /** Redirect URIs registered for a server-based or org client; absent: any http://127.0.0.1:PORT/callback. */
+  redirectUris?: string[];
 }
 
 export interface SandboxPortal {
@@ -66,6 +68,14 @@ export const SANDBOX_DEFAULTS = {
     kind: 'org',
     refreshTokens: ['1005.89abcdef0123456789abcdef01234567.76543210fedcba9876543210fedcba98'],
   } as SandboxClient,
+  /** A server-based client (browser sign-in) that has not authorized anyone yet: `npm start` offers it unauthorized. */
+  server: {
+    clientId: '1000.SANDBOXSERVERCLIENT00000000000C',
+    clientSecret: 'c3d4e5f60718293a4b5c6d7e8f9012345678abcd12',
+    dc: 'in',
+    kind: 'user',
+    refreshTokens: [],
+  } as SandboxClient,
   portal: { screenName: 'devkit-sandbox', appId: '5000000000012', departmentId: '5000000000034', dc: 'in' } as SandboxPortal,
   operatorId: '5000000000056',
 } as const;
@@ -77,6 +87,9 @@ export const THROTTLE_BODY =
 const WINDOW_MS = 600_000;
 const TOKENS_PER_WINDOW = 10;
 const GRANT_CODE_TTL_MS = 3 * 60_000;
+/** Codes from the redirect flow die faster than Self Client ones (about a minute). */
+const REDIRECT_CODE_TTL_MS = 60_000;
+const CONSENT_TTL_MS = 10 * 60_000;
 
 const SALESIQ_MESSAGES: Record<number, string> = {
   1001: 'Unknown authentication error, Contact SalesIQ Team!',
@@ -106,6 +119,21 @@ interface MintedToken {
 interface GrantCode {
   clientId: string;
   expiresAt: number;
+  /** Set for codes from the redirect flow: the exchange must name the same URI. */
+  redirectUri?: string;
+  /** Only `access_type=offline` (and every Self Client code) earns a refresh token. */
+  offline: boolean;
+  scope: string;
+}
+
+/** A consent page that was shown and not yet answered. */
+interface PendingConsent {
+  client: SandboxClient;
+  redirectUri: string;
+  state: string | null;
+  offline: boolean;
+  scope: string;
+  expiresAt: number;
 }
 
 interface Conversation {
@@ -118,7 +146,12 @@ interface Reply {
   status: number;
   body: string;
   contentType?: string;
+  /** A redirect target (the consent page's answer). */
+  location?: string;
 }
+
+/** Zoho's own words for a DC in the redirect's `location`. */
+const ZOHO_LOCATION: Partial<Record<DataCenter, string>> = { com: 'us', 'com.au': 'au', 'com.cn': 'cn' };
 
 class SalesIQError {
   constructor(
@@ -131,6 +164,8 @@ class SalesIQError {
 export class ZohoSandbox {
   expiresInStyle: 'seconds' | 'legacy-ms';
   tokenLifetimeSec: number;
+  /** How long a code from the redirect flow lives; tests set 0 to get an expired one. */
+  redirectCodeTtlMs = REDIRECT_CODE_TTL_MS;
   readonly portal: Required<SandboxPortal>;
 
   private readonly clock: Clock;
@@ -141,6 +176,7 @@ export class ZohoSandbox {
   private readonly revoked = new Set<string>();
   private readonly tokens = new Map<string, MintedToken>();
   private readonly grantCodes = new Map<string, GrantCode>();
+  private readonly consents = new Map<string, PendingConsent>();
   private readonly mintTimes = new Map<string, number[]>();
   private readonly lockedUntil = new Map<string, number>();
   private readonly conversations = new Map<string, Conversation>();
@@ -150,7 +186,7 @@ export class ZohoSandbox {
   constructor(opts: ZohoSandboxOptions = {}) {
     this.tokenLifetimeSec = opts.tokenLifetimeSec ?? 3600;
     this.clock = opts.clock ?? systemClock;
-    this.clients = (opts.clients ?? [SANDBOX_DEFAULTS.user, SANDBOX_DEFAULTS.org]).map((c) => ({ ...c, refreshTokens: [...c.refreshTokens] }));
+    this.clients = (opts.clients ?? [SANDBOX_DEFAULTS.user, SANDBOX_DEFAULTS.org, SANDBOX_DEFAULTS.server]).map((c) => ({ ...c, refreshTokens: [...c.refreshTokens] }));
     this.portal = { dc: 'in', ...(opts.portal ?? SANDBOX_DEFAULTS.portal) };
     this.expiresInStyle = opts.expiresInStyle ?? 'seconds';
     this.throttleStatus = opts.throttleStatus ?? 200;
@@ -216,10 +252,16 @@ export class ZohoSandbox {
   }
 
   /** A single-use grant code for `clientId`, as the API console's "Generate Code" would give (valid 3 minutes). */
-  issueGrantCode(clientId: string): string {
-    const code = `1000.${hex()}.${hex()}`;
-    this.grantCodes.set(code, { clientId, expiresAt: this.clock.now() + GRANT_CODE_TTL_MS });
+  issueGrantCode(clientId: string, scope = 'SalesIQ.portals.READ'): string {
+    const org = this.clients.find((c) => c.clientId === clientId)?.kind === 'org';
+    const code = `${org ? '1005' : '1000'}.${hex()}.${hex()}`;
+    this.grantCodes.set(code, { clientId, expiresAt: this.clock.now() + GRANT_CODE_TTL_MS, offline: true, scope });
     return code;
+  }
+
+  /** Every grant code issued so far is now expired (an exchange answers `invalid_code`). */
+  expireGrantCodes(): void {
+    for (const g of this.grantCodes.values()) g.expiresAt = 0;
   }
 
   /**
@@ -258,7 +300,7 @@ export class ZohoSandbox {
       } catch (err) {
         reply = { status: 500, body: `<html><body>${String(err)}</body></html>`, contentType: 'text/html' };
       }
-      res.writeHead(reply.status, { 'content-type': reply.contentType ?? 'application/json;charset=UTF-8' });
+      res.writeHead(reply.status, { 'content-type': reply.contentType ?? 'application/json;charset=UTF-8', ...(reply.location ? { location: reply.location } : {}) });
       res.end(reply.body);
     });
   }
@@ -287,6 +329,13 @@ export class ZohoSandbox {
   // ---- Zoho Accounts ------------------------------------------------------------------------------------
 
   private accounts(req: http.IncomingMessage, url: URL, body: string): Reply {
+    const auth = /^\/accounts\/([^/]+)\/oauth\/v2\/(org\/)?auth\/?$/.exec(url.pathname);
+    if (auth && isDataCenter(auth[1])) {
+      const org = auth[2] !== undefined;
+      if (req.method === 'GET') return this.consentPage(url, org);
+      if (req.method === 'POST') return this.consentDecision(body);
+      return page(405, 'Method not allowed', '<p>Use GET.</p>');
+    }
     const m = /^\/accounts\/([^/]+)\/oauth\/v2\/token\/?$/.exec(url.pathname);
     if (!m || !isDataCenter(m[1])) {
       return { status: 404, body: '<html><body>Zoho Accounts: page not found</body></html>', contentType: 'text/html' };
@@ -310,21 +359,80 @@ export class ZohoSandbox {
     if (!client) return json(200, { error: 'invalid_client' });
     if (client.clientSecret !== p.get('client_secret')) return json(200, { error: 'invalid_client_secret' });
 
-    if (grantType === 'authorization_code') return this.exchangeCode(client, p.get('code') ?? '');
+    if (grantType === 'authorization_code') return this.exchangeCode(client, p.get('code') ?? '', p.get('redirect_uri'));
 
     if (!client.refreshTokens.includes(refreshToken) || this.revoked.has(refreshToken)) return json(200, { error: 'invalid_code' });
     if (this.throttled(refreshToken)) return { status: this.throttleStatus, body: THROTTLE_BODY };
     return json(200, this.grantBody(this.mintFor(client, refreshToken).accessToken, client.dc));
   }
 
-  private exchangeCode(client: SandboxClient, code: string): Reply {
+  private exchangeCode(client: SandboxClient, code: string, redirectUri: string | null): Reply {
     const grant = this.grantCodes.get(code);
     this.grantCodes.delete(code); // single use, even when it fails
     if (!grant || grant.clientId !== client.clientId || grant.expiresAt <= this.clock.now()) return json(200, { error: 'invalid_code' });
-    const refreshToken = `${client.kind === 'org' ? '1005' : '1000'}.${hex()}.${hex()}`;
-    client.refreshTokens.push(refreshToken);
+    if (grant.redirectUri !== undefined && grant.redirectUri !== redirectUri) return json(200, { error: 'invalid_redirect_uri' });
+    const prefix = client.kind === 'org' ? '1005' : '1000';
+    // Without offline access Zoho answers with an access token only; it is tied to no refresh token.
+    const refreshToken = grant.offline ? `${prefix}.${hex()}.${hex()}` : `no-refresh-token.${hex()}`;
+    if (grant.offline) client.refreshTokens.push(refreshToken);
     const { accessToken } = this.mintFor(client, refreshToken);
-    return json(200, { ...this.grantBody(accessToken, client.dc), refresh_token: refreshToken });
+    const body = { ...this.grantBody(accessToken, client.dc), scope: grant.scope };
+    return json(200, grant.offline ? { ...body, refresh_token: refreshToken } : body);
+  }
+
+  // ---- Zoho Accounts: the consent page of the authorization-code flow ----------------------------------
+
+  /** `/oauth/v2/auth` (and `/oauth/v2/org/auth` for ORG clients): a minimal consent page, as if signed in. */
+  private consentPage(url: URL, org: boolean): Reply {
+    const q = url.searchParams;
+    const client = this.clients.find((c) => c.clientId === q.get('client_id'));
+    if (!client || (client.kind === 'org') !== org) {
+      return page(400, 'Invalid Client', '<p>The client ID does not exist' + (client ? (org ? ' as an ORG client.' : ': this is an ORG client, use /oauth/v2/org/auth.') : '.') + '</p>');
+    }
+    if (q.get('response_type') !== 'code') return page(400, 'Invalid Request', '<p>response_type must be code.</p>');
+    const redirectUri = q.get('redirect_uri') ?? '';
+    if (!this.redirectAllowed(client, redirectUri)) return page(400, 'Invalid Redirect Uri', `<p>${esc(redirectUri)} is not registered for this client.</p>`);
+    const scope = q.get('scope') ?? '';
+    if (!scope) return page(400, 'Invalid Request', '<p>No scope was requested.</p>');
+    const id = hex();
+    const now = this.clock.now();
+    for (const [k, c] of this.consents) if (c.expiresAt <= now) this.consents.delete(k);
+    this.consents.set(id, { client, redirectUri, state: q.get('state'), offline: q.get('access_type') === 'offline', scope, expiresAt: now + CONSENT_TTL_MS });
+    // A relative action: code-server opens loopback URLs through its /proxy/PORT/ path, and the answer must follow.
+    const scopes = scope.split(',').map((s) => `<li><code>${esc(s)}</code></li>`).join('');
+    return page(200, 'Zoho sandbox — consent', `<p>Signed in as <b>sandbox.user@devkit.invalid</b> (data centre ${esc(client.dc)}).</p>
+<p><b>${org ? 'SalesIQ DevKit (ORG client)' : 'SalesIQ DevKit'}</b> would like to access:</p><ul>${scopes}</ul>
+<form method="post" action="auth"><input type="hidden" name="consent_id" value="${id}">
+<button type="submit" name="decision" value="accept" id="accept">Accept</button>
+<button type="submit" name="decision" value="deny" id="deny">Deny</button></form>`);
+  }
+
+  /** Accept → a short-lived single-use code; deny → `error=access_denied`; both redirect like Zoho. */
+  private consentDecision(body: string): Reply {
+    const form = new URLSearchParams(body);
+    const id = form.get('consent_id') ?? '';
+    const consent = this.consents.get(id);
+    this.consents.delete(id);
+    if (!consent || consent.expiresAt <= this.clock.now()) return page(400, 'Request expired', '<p>This consent request expired. Start again from the application.</p>');
+    const target = new URL(consent.redirectUri);
+    const set = (k: string, v: string | null) => v !== null && target.searchParams.set(k, v);
+    if (form.get('decision') === 'accept') {
+      const client = consent.client;
+      const code = `${client.kind === 'org' ? '1005' : '1000'}.${hex()}.${hex()}`;
+      this.grantCodes.set(code, { clientId: client.clientId, expiresAt: this.clock.now() + this.redirectCodeTtlMs, redirectUri: consent.redirectUri, offline: consent.offline, scope: consent.scope });
+      set('code', code);
+      set('location', ZOHO_LOCATION[client.dc] ?? client.dc);
+      set('accounts-server', this.accountsUrl(client.dc));
+    } else {
+      set('error', 'access_denied');
+    }
+    set('state', consent.state);
+    return { status: 302, body: '', location: target.toString() };
+  }
+
+  private redirectAllowed(client: SandboxClient, uri: string): boolean {
+    if (client.redirectUris) return client.redirectUris.includes(uri);
+    return /^http:\/\/127\.0\.0\.1:\d{1,5}\/callback$/.test(uri);
   }
 
   /** Zoho's limit: 10 tokens per refresh token per 10 minutes, then blocked until the window ends. */
@@ -517,6 +625,17 @@ function ok(url: string, object: string, data: unknown): Reply {
 
 function salesiqError(e: SalesIQError): Reply {
   return json(e.status, { error: { code: e.code, message: SALESIQ_MESSAGES[e.code] ?? 'Error', ...e.extra } });
+}
+
+function page(status: number, title: string, inner: string): Reply {
+  const body = `<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>${esc(title)}</title>
+<style>body{font:15px system-ui,sans-serif;max-width:34rem;margin:3rem auto;padding:0 1rem}button{font-size:1rem;padding:.4rem 1.2rem;margin-right:.6rem}</style></head>
+<body><h1>${esc(title)}</h1>${inner}</body></html>`;
+  return { status, body, contentType: 'text/html;charset=UTF-8' };
+}
+
+function esc(s: string): string {
+  return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
 function json(status: number, body: unknown): Reply {

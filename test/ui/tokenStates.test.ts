@@ -117,7 +117,7 @@ describe('token states in the status bar (installed from the VSIX, seeded)', fun
     assert.strictEqual(look.background, 'error');
     assert.strictEqual(look.colour, look.themeColour);
     assert.match(look.ariaLabel, /last refresh failed/);
-    for (const b of ['Set Up Credentials', 'Decode', 'Show Log']) assert.ok(await toastButton(failure, b).isVisible(), `toast button ${b}`);
+    for (const b of ['Authorize with Zoho…', 'Decode', 'Show Log']) assert.ok(await toastButton(failure, b).isVisible(), `toast button ${b}`);
     await shot(wb.page, 'status-failed', { statusBar: true, readme: true });
     await shot(wb.page, 'refresh-failed', { readme: true });
   });

@@ -157,6 +157,23 @@ const oauth: Record<string, Entry> = {
     'This refresh token was already used 10 times in the last 10 minutes; Zoho would block an 11th request and every retry would extend that block.',
     'Repeated refreshes, for example from several windows or a script in a loop. The next refresh is allowed at {{nextAllowedAt|the end of the 10-minute window}}.',
     'Wait until then; the current access token stays usable until it expires.'),
+  // The authorization flow (docs/zoho-authorize.md): a redirect's `error=`, and what DevKit checks itself.
+  access_denied: e('grant', 'reauthorize', false, 'The consent was denied (access_denied).',
+    'Zoho redirected back with `error=access_denied`: no grant code was issued, so no refresh token could be made.',
+    'Deny was clicked on Zoho\'s consent page, or the signed-in user may not grant these scopes to this client.',
+    'Authorize again and click Accept, signed in as a user of the SalesIQ portal; the previous credentials are unchanged.'),
+  no_refresh_token: e('grant', 'reauthorize', false, 'Zoho issued no refresh token (no offline access).',
+    'The grant code was exchanged, but the answer held only an access token: it dies within the hour and cannot be renewed.',
+    'A server-based or org client was authorized without `access_type=offline` (Zoho gives a refresh token only then, and again only with `prompt=consent`).',
+    'Authorize again through DevKit, which asks for offline access; an authorize URL made by hand needs `access_type=offline&prompt=consent`.'),
+  state_mismatch: e('request', 'retry', false, 'The redirect\'s state did not match — its code was not used.',
+    'The redirect that reached DevKit carried another `state` than the one DevKit sent to Zoho, so it may not come from this sign-in.',
+    'An old browser tab or a second sign-in finished instead of this one, or something else sent a request to the redirect port.',
+    'Start the authorization again and finish it in the browser tab DevKit opens; nothing was stored.'),
+  redirect_timeout: e('network', 'retry', true, 'No redirect from Zoho arrived in time (port {{port|of the redirect}}).',
+    'DevKit listened on http://127.0.0.1:{{port|PORT}}/callback, but the browser never came back to it before the time limit.',
+    'The sign-in was not finished, the client\'s registered redirect URI is not http://127.0.0.1:{{port|PORT}}/callback, or the browser runs on another machine and the port is not forwarded.',
+    'Register exactly http://127.0.0.1:{{port|PORT}}/callback with the client and try again (forward that port when the browser is elsewhere), or use the Self Client code instead.'),
 };
 
 const HTML_NOT_API = e('config', 'fix-config', false, 'An HTML page came back where JSON was expected.',
@@ -241,6 +258,10 @@ const network: Record<string, Entry> = {
     'Python requests could not establish a trusted secure connection.',
     'Usually a company proxy re-signing HTTPS or an outdated CA bundle.',
     'Point REQUESTS_CA_BUNDLE at the right CA bundle (or update certifi); never disable verification.'),
+  EADDRINUSE: e('network', 'retry', false, 'Port {{port|for the redirect}} is already in use (EADDRINUSE).',
+    'DevKit could not listen on 127.0.0.1:{{port|that port}} for the OAuth redirect: another program holds it.',
+    'Another authorization still waiting, or another local server on the same port.',
+    'Close that program (or the other authorization), or register another redirect port with the client and set it (salesiq.authorize.redirectPort, or --redirect-port).'),
 };
 
 const ssh: Record<string, Entry> = {

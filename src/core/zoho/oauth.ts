@@ -57,7 +57,9 @@ export async function requestRefresh(
 }
 
 /**
- * Exchanges a grant code (API console → Self Client → Generate Code) for an access and a refresh token.
+ * Exchanges a grant code for an access and a refresh token: a Self Client code (API console → Generate Code,
+ * sent without `redirect_uri`) or a code from a browser sign-in (sent with the same `redirect_uri`). Codes are
+ * single use and live one to three minutes, so callers exchange at once (src/core/zoho/authorizeFlow.ts).
  * `refreshToken` is absent when Zoho issued none (a server-based client authorized without `access_type=offline`).
  */
 export async function exchangeAuthorizationCode(

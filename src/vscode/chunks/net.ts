@@ -2,3 +2,4 @@
 export { createHttpClient } from '../../core/net/http';
 export { validateToken, openTestConversation } from '../../core/salesiq/api';
 export { guardedRefresher } from '../../core/zoho/guardedRefresher';
+export { authorizeInBrowser, authorizeWithCode } from '../../core/zoho/authorizeFlow';

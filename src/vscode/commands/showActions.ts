@@ -8,6 +8,7 @@ interface Action extends vscode.QuickPickItem {
 
 /** What a status bar click offers; entries that cannot run in the current state are left out. */
 const ACTIONS: Action[] = [
+  { label: '$(sign-in) Authorize with Zoho…', description: 'get a refresh token: Self Client code or browser sign-in', command: 'salesiq.authorize', when: (c) => !c.hasCredentials },
   { label: '$(zap) Fix Now', description: 'refresh → push → restart → verify → test transfer', command: 'salesiq.fixNow', when: (c) => c.hasCredentials },
   { label: '$(refresh) Refresh Access Token', command: 'salesiq.refreshToken', when: (c) => c.hasCredentials },
   { label: '$(account) Switch Profile…', command: 'salesiq.switchProfile' },
@@ -20,6 +21,7 @@ const ACTIONS: Action[] = [
   { label: '$(copy) Copy Access Token', command: 'salesiq.copyAccessToken', when: (c) => !!c.token },
   { label: '$(search) Decode Error…', command: 'salesiq.decodeError' },
   { label: '$(key) Set Up Credentials…', command: 'salesiq.setupCredentials' },
+  { label: '$(sign-in) Re-authorize with Zoho…', description: 'replace the refresh token, keep the client', command: 'salesiq.authorize', when: (c) => c.hasCredentials },
   { label: '$(file) Import Credentials from .env…', command: 'salesiq.importFromEnv' },
   { label: '$(output) Show Log', command: 'salesiq.showLog' },
   { label: '$(gear) Open Settings', command: 'salesiq.openSettings' },

@@ -16,7 +16,10 @@ const FIXES: Partial<Record<Action, FixButton[]>> = {
     { title: 'Push to Server', command: 'salesiq.pushToServer' },
     { title: 'Fix Now', command: 'salesiq.fixNow' },
   ],
-  reauthorize: [{ title: 'Set Up Credentials…', command: 'salesiq.setupCredentials' }],
+  reauthorize: [
+    { title: 'Authorize with Zoho…', command: 'salesiq.authorize' },
+    { title: 'Set Up Credentials…', command: 'salesiq.setupCredentials' },
+  ],
   'fix-config': [{ title: 'Open Settings', command: 'salesiq.openSettings' }],
   'trust-host': [{ title: 'Trust Host…', command: 'salesiq.trustHost' }],
 };

@@ -1,0 +1,102 @@
+// A new user of `npm start`: the sandbox offers a profile that is not authorized yet. Authorize with Zoho from
+// the status bar's actions, sign in on the sandbox's consent page in the browser, click Accept, and the
+// countdown runs.
+import * as assert from 'assert';
+import * as fs from 'fs';
+import * as net from 'net';
+import * as os from 'os';
+import * as path from 'path';
+import type { Page } from 'playwright-core';
+import { SANDBOX_DEFAULTS, ZohoSandbox } from '../sandbox/zohoSandbox';
+import { shot } from './support/shots';
+import { answerInput, quickPick, quickPickRow, statusItem, toast, waitForStatus } from './support/ui';
+import { Workbench } from './support/workbench';
+
+const SERVER = SANDBOX_DEFAULTS.server;
+
+async function freePort(): Promise<number> {
+  const s = net.createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
+  const port = (s.address() as net.AddressInfo).port;
+  await new Promise((r) => s.close(r));
+  return port;
+}
+
+/** The `npm start` seed's unauthorized profile alone: a server-based client, no refresh token. */
+function writeUnauthorizedSeed(file: string, sandbox: ZohoSandbox): void {
+  const seed = {
+    accountsUrl: sandbox.accountsUrlTemplate,
+    salesiqUrl: sandbox.salesiqUrlTemplate,
+    profiles: [{ name: 'new', dataCenter: SERVER.dc, clientType: 'server', clientId: SERVER.clientId, clientSecret: SERVER.clientSecret, envKey: 'SALESIQ_ACCESS_TOKEN' }],
+  };
+  fs.writeFileSync(file, JSON.stringify(seed, null, 2), { mode: 0o600 });
+}
+
+describe('Authorize with Zoho (installed from the VSIX, sandbox consent page in the browser)', function () {
+  this.timeout(300_000);
+  let sandbox: ZohoSandbox;
+  let wb: Workbench;
+  let seedDir: string;
+
+  before(async () => {
+    sandbox = new ZohoSandbox();
+    await sandbox.start();
+    seedDir = fs.mkdtempSync(path.join(os.tmpdir(), 'salesiq-ui-seed-'));
+    const seedFile = path.join(seedDir, 'seed.json');
+    writeUnauthorizedSeed(seedFile, sandbox);
+    wb = await Workbench.open({ seedFile, settings: { 'salesiq.autoRefresh': false, 'salesiq.authorize.redirectPort': await freePort() } });
+  });
+
+  afterEach(async function () {
+    if (this.currentTest?.state === 'failed') console.error(`post-mortem: ${await wb?.saveFailure(this.currentTest.fullTitle())}`);
+  });
+
+  after(async () => {
+    await wb?.close();
+    await sandbox?.stop();
+    if (seedDir) fs.rmSync(seedDir, { recursive: true, force: true });
+  });
+
+  it('from the status bar to the consent page and back: Accept, and the countdown runs', async () => {
+    const page = wb.page;
+    await waitForStatus(page, /^SalesIQ new: set up$/);
+    await statusItem(page).click();
+    const actions = await quickPick(page);
+    assert.strictEqual(actions.labels[0], 'Authorize with Zoho…', actions.labels.join(' | '));
+    await quickPickRow(page, 'Authorize with Zoho…').click();
+    await quickPickRow(page, 'new').click();
+    await quickPickRow(page, 'Server-based client').click();
+    await answerInput(page, /Scopes for a user token/, 'SalesIQ.portals.READ,SalesIQ.departments.READ');
+
+    // DevKit opens Zoho's authorize URL in a new browser tab: the sandbox's consent page.
+    const consent = await openedTab(wb, page);
+    await consent.locator('#accept').waitFor({ timeout: 30_000 });
+    assert.match(await consent.locator('body').innerText(), /SalesIQ\.portals\.READ/);
+    await shot(consent, 'authorize-consent', { readme: true });
+    await consent.locator('#accept').click();
+    await consent.locator('#result', { hasText: 'Authorized' }).waitFor({ timeout: 30_000 });
+    assert.match(await consent.locator('body').innerText(), /You can close this tab and return to VS Code/);
+    await consent.close();
+
+    const look = await waitForStatus(page, /^SalesIQ new (59|60)m$/, 60_000);
+    assert.strictEqual(look.background, 'none');
+    await toast(page, 'SalesIQ profile "new" is authorized').waitFor({ timeout: 30_000 });
+    await shot(page, 'authorize-done', { readme: true });
+  });
+});
+
+/**
+ * The tab `vscode.env.openExternal` opens. VS Code for the Web asks first when the browser blocks the pop-up;
+ * then its Open button opens it.
+ */
+async function openedTab(wb: Workbench, page: Page): Promise<Page> {
+  const tab = wb.context.waitForEvent('page', { timeout: 60_000 });
+  const blocked = page.locator('.monaco-dialog-box .monaco-button', { hasText: /^Open$/ });
+  void blocked
+    .waitFor({ timeout: 15_000 })
+    .then(() => blocked.click())
+    .catch(() => undefined); // no dialog: the tab opened directly
+  const opened = await tab;
+  await opened.waitForLoadState('domcontentloaded');
+  return opened;
+}
