@@ -83,7 +83,8 @@ describe('salesiq-devkit status / refresh (contract)', () => {
     assert.match(s.json.error.explanation, /chmod 600/);
   });
 
-  it('never sends an 11th token request within ten minutes', async () => {
+  it('never sends an 11th token request within ten minutes', async function () {
+    this.timeout(120_000); // eleven CLI processes one after another: a guard against a hang, not a speed check
     const rt = '1000.22222222222222222222222222222222.33333333333333333333333333333333';
     const local = new ZohoSandbox({ clients: [{ ...USER, refreshTokens: [rt] }] });
     await local.start();
