@@ -5,6 +5,7 @@
 import { systemClock } from '../core/clock';
 import { parseArgs, UsageError } from './args';
 import { decode } from './commands/decode';
+import { doctor } from './commands/doctor';
 import { fix } from './commands/fix';
 import { keepFresh } from './commands/keepFresh';
 import { logs } from './commands/logs';
@@ -26,6 +27,7 @@ const COMMANDS: Record<string, Command> = {
   logs,
   fix,
   'keep-fresh': keepFresh,
+  doctor,
 };
 
 export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
