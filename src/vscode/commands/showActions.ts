@@ -15,6 +15,7 @@ const ACTIONS: Action[] = [
   { label: '$(cloud-upload) Push Token to Server', command: 'salesiq.pushToServer', when: (c) => !!c.token },
   { label: '$(comment-discussion) Send Test Transfer', command: 'salesiq.sendTestTransfer' },
   { label: '$(plug) Test SSH Connection', command: 'salesiq.testSshConnection' },
+  { label: '$(pulse) Run Doctor', description: 'check the whole chain, from credentials to the running service', command: 'salesiq.runDoctor' },
   { label: '$(server-process) Show Server Logs…', command: 'salesiq.showServerLogs' },
   { label: '$(history) Restore Previous .env…', command: 'salesiq.restoreEnv' },
   { label: '$(copy) Copy Access Token', command: 'salesiq.copyAccessToken', when: (c) => !!c.token },
