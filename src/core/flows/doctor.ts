@@ -346,10 +346,10 @@ async function probeAll(session: SshSession, s: ServerInput, deps: ServerDeps, l
   const sec = limit / 1000;
   const target = { envPath: s.envPath, key: s.key, service: s.service, journalLines: lines };
   const first: Privilege = s.sudo === 'none' ? { mode: 'none' } : s.sudo === 'password' ? { mode: 'password', password: s.sudoPassword ?? '' } : { mode: 'nopasswd' };
-  // Both halves at once on one connection: systemd's view needs no privileges, the rest does.
-  const unitP = limited(() => probeUnit(session, s.service, sec), limit + 1000, `systemctl on ${s.name}`, signal);
-  const privP = limited(() => privilegedWithFallback(session, s, first, target, sec), limit * 2 + 1000, `sudo on ${s.name}`, signal);
-  const [unit, priv] = await Promise.allSettled([unitP, privP]);
+  // One privileged run reads everything; only when sudo refuses does systemd get asked again, without it.
+  const priv = await settle(limited(() => privilegedWithFallback(session, s, first, target, sec), limit * 2 + 1000, `sudo on ${s.name}`, signal));
+  const fromPriv = priv.status === 'fulfilled' ? priv.value.facts?.unit : undefined;
+  const unit = fromPriv ? ({ status: 'fulfilled', value: fromPriv } as PromiseFulfilledResult<UnitFacts>) : await settle(limited(() => probeUnit(session, s.service, sec), limit + 1000, `systemctl on ${s.name}`, signal));
 
   // login: a connection that can run commands, with a quiet shell
   const u = unit.status === 'fulfilled' ? unit.value : undefined;
@@ -376,6 +376,10 @@ async function probeAll(session: SshSession, s: ServerInput, deps: ServerDeps, l
 
   if (facts) out.set('journal', journalCheck(s, facts.journal, u, devkitToken));
   else if (out.get('sudo')?.status === 'fail') out.set('journal', skip('journal', 'sudo failed'));
+}
+
+function settle<T>(p: Promise<T>): Promise<PromiseSettledResult<T>> {
+  return p.then((value) => ({ status: 'fulfilled', value }) as const, (reason: unknown) => ({ status: 'rejected', reason }) as const);
 }
 
 interface PrivOutcome {

@@ -20,10 +20,8 @@ export const MAX_ENV_BYTES = 1024 * 1024;
 
 const MARK = '@@devkit';
 
-const UNIT_SCRIPT = [
-  'export LC_ALL=C',
-  `echo ${MARK} begin`,
-  'u=$1',
+/** systemd's view of the unit: needs no privileges ($1 = the unit). */
+const UNIT_PART = [
   `echo "${MARK} now $(date +%s)"`,
   `echo "${MARK} uid $(id -u)"`,
   `o=$(systemctl show -p ${SHOW_PROPERTIES.join(',')} -- "$u" 2>/dev/null)`,
@@ -32,16 +30,19 @@ const UNIT_SCRIPT = [
   't=$(printf "%s" "$o" | sed -n "s/^ExecMainStartTimestamp=//p")',
   // An empty timestamp would make `date -d` answer today's midnight: only convert a real one.
   `if [ -n "$t" ]; then echo "${MARK} started $(date -d "$t" +%s 2>/dev/null)"; fi`,
-  'exit 0',
-].join('; ');
+];
 
+const UNIT_SCRIPT = ['export LC_ALL=C', `echo ${MARK} begin`, 'u=$1', ...UNIT_PART, 'exit 0'].join('; ');
+
+/** Everything in one run under sudo: the unit part, then the file, the process environment and the journal. */
 const PRIVILEGED_SCRIPT = [
   'export LC_ALL=C',
   `echo ${MARK} begin`,
   'f=$1; k=$2; u=$3; n=$4; m=$5',
+  ...UNIT_PART,
   `if [ -L "$f" ]; then echo "${MARK} file symlink"; elif [ -f "$f" ]; then echo "${MARK} file ok $(stat -c "%s %Z" "$f")"; elif [ -e "$f" ]; then echo "${MARK} file not-regular"; else echo "${MARK} file missing"; fi`,
   `if [ -f "$f" ] && [ -r "$f" ] && [ "$(stat -c %s "$f")" -le "$m" ]; then echo "${MARK} content $(base64 -w0 < "$f")"; fi`,
-  'p=$(systemctl show -p MainPID --value -- "$u" 2>/dev/null)',
+  'p=$(printf "%s" "$o" | sed -n "s/^MainPID=//p")',
   `echo "${MARK} pid $p"`,
   // NUL-separated: grep/tail/cut -z keep each variable whole; head drops the final NUL before hashing.
   `if [ "$p" -gt 0 ] 2>/dev/null; then if [ -r "/proc/$p/environ" ]; then if grep -aqz "^$k=" "/proc/$p/environ"; then echo "${MARK} environ $(grep -az "^$k=" "/proc/$p/environ" | tail -zn 1 | cut -zd= -f2- | head -c -1 | sha256sum | cut -c1-64)"; else echo "${MARK} environ absent"; fi; else echo "${MARK} environ unreadable"; fi; fi`,
@@ -66,6 +67,8 @@ export type EnvironState = { state: 'hash'; sha256: string } | { state: 'absent'
 
 export interface PrivilegedFacts {
   noise: string;
+  /** systemd's view, read in the same run. */
+  unit: UnitFacts;
   file: { state: 'ok'; size: number; ctime: number } | { state: 'symlink' | 'not-regular' | 'missing' } | { state: 'unknown' };
   /** The file's bytes (absent when too large or unreadable). */
   content?: Buffer;
@@ -102,6 +105,10 @@ export async function probeUnit(session: SshSession, service: string, limitSec: 
   if (r.code === undefined) throw fail('ssh', 'connection-lost', { host: session.host, step: 'doctor' });
   const { noise, lines } = split(r);
   if (!lines.length && r.code !== 0) throw fail('ssh', null, { host: session.host, message: `the probe failed (exit ${r.code}): ${r.stderr.trim().slice(0, 200)}` });
+  return unitFacts(noise, lines);
+}
+
+function unitFacts(noise: string, lines: string[]): UnitFacts {
   const facts: UnitFacts = { noise, show: {} };
   for (const l of lines) {
     const [word, rest] = field(l);
@@ -132,7 +139,7 @@ export async function probePrivileged(session: SshSession, p: Privilege, t: Prob
 
 function parsePrivileged(r: ExecResult): PrivilegedFacts {
   const { noise, lines, rest } = split(r, `${MARK} journal`);
-  const facts: PrivilegedFacts = { noise, file: { state: 'unknown' }, pid: 0, environ: { state: 'no-process' }, journal: rest };
+  const facts: PrivilegedFacts = { noise, unit: unitFacts(noise, lines), file: { state: 'unknown' }, pid: 0, environ: { state: 'no-process' }, journal: rest };
   for (const l of lines) {
     const [word, value] = field(l);
     if (word === 'file') {
