@@ -14,6 +14,7 @@ import { resolveSshHost, type SshHostConfig } from '../core/ssh/sshConfig';
 import type { SudoMode } from '../core/ssh/sudo';
 import { type FlagSpec, UsageError } from './args';
 import { configProblem } from './config';
+import { jumpHostsFor } from './jump';
 import type { CliContext } from './context';
 
 export const SSH_FLAGS: FlagSpec = {
@@ -102,6 +103,8 @@ export function connectOptions(s: ServerSettings): ConnectOptions {
   if (s.agent) o.agent = s.agent;
   if (s.knownHostsFile) o.knownHostsText = readSetting(s.knownHostsFile, '--known-hosts').toString('utf8');
   if (s.fingerprint) o.pinnedFingerprint = s.fingerprint;
+  const jump = jumpHostsFor(s);
+  if (jump.length) o.jump = jump;
   return o;
 }
 
