@@ -53,6 +53,7 @@ describe('doctor report (installed from the VSIX, real OpenSSH server)', functio
     assert.match(await row.getAttribute('class') ?? '', /fail/);
     assert.match(await row.innerText(), /is (inactive|failed)/);
     assert.match(await view.locator('tr[data-check="unit-reads-env"]').getAttribute('class') ?? '', /pass/);
+    await row.scrollIntoViewIfNeeded();
     await shot(page, 'doctor-report', { readme: true });
     await row.locator('button', { hasText: 'Restart Service' }).click();
     await poll('the service restarted from the report', async () => fx.serviceState(), (s) => s === 'active', 60_000);

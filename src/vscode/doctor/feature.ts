@@ -55,7 +55,8 @@ export function createDoctor(deps: FeatureDeps): DoctorFeature {
       const report = await runVscodeDoctor(deps, { servers, timeoutMs: args.timeoutMs });
       const checks = allChecks(report);
       const n = (s: string) => checks.filter((c) => c.status === s).length;
-      const summary = `Profile ${deps.controller.profile.name} · ${label} · ${n('pass')} passed, ${n('warn')} warnings, ${n('fail')} failed, ${n('skip')} skipped · ${((deps.clock.now() - t0) / 1000).toFixed(1)} s · ${new Date(deps.clock.now()).toLocaleTimeString()}`;
+      const warnings = n('warn') === 1 ? '1 warning' : `${n('warn')} warnings`;
+      const summary = `Profile ${deps.controller.profile.name} · ${label} · ${n('pass')} passed, ${warnings}, ${n('fail')} failed, ${n('skip')} skipped · ${((deps.clock.now() - t0) / 1000).toFixed(1)} s · ${new Date(deps.clock.now()).toLocaleTimeString()}`;
       deps.log.info('doctor', `${summary}; ${checks.filter((c) => c.status === 'fail').map((c) => `${c.id}: ${c.title}`).join(' | ') || 'nothing failed'}`);
       const buttons = await view.show(report, summary);
       return { report, buttons };
