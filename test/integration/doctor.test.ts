@@ -4,8 +4,10 @@
  */
 import * as assert from 'assert';
 import * as fs from 'fs';
+import * as net from 'net';
 import * as path from 'path';
 import * as vscode from 'vscode';
+import { readEnvKey } from '../../src/core/dotenv/setKey';
 import type { DoctorCheck } from '../../src/core/flows/doctor';
 import type { DoctorOutcome } from '../../src/vscode/doctor/feature';
 import { SANDBOX_DEFAULTS, type ZohoSandbox } from '../sandbox/zohoSandbox';
@@ -92,6 +94,28 @@ describe('SalesIQ: Run Doctor against the sandbox and a real OpenSSH server', fu
       assert.ok(r.buttons.some((b) => b.command === 'workbench.action.openSettings' && JSON.stringify(b.args).includes('salesiq.remote.envPath')));
     } finally {
       fs.writeFileSync(path.join(fx.svcDir, 'envmode'), 'envfile\n');
+    }
+  });
+
+  it('Push Token to All Servers: the live server holds the new token, the down one fails alone, and the result says which', async () => {
+    const srv = net.createServer();
+    await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+    const downPort = (srv.address() as net.AddressInfo).port;
+    await new Promise((r) => srv.close(r));
+    const base = { host: fx.host, user: fx.user, identityFile: fx.keys.plain, knownHostsFile: fx.knownHosts, envPath: fx.envPath, service: fx.service, sudo: 'nopasswd' };
+    await setSetting('remote.servers', [{ name: 'staging', ...base, port: fx.port }, { name: 'down', ...base, port: downPort }]);
+    try {
+      resetEnv(fx);
+      const api = await devkit();
+      const r = await vscode.commands.executeCommand<{ ok: boolean; results: { name: string; ok: boolean; detail: string; finding?: { category: string } }[] }>('salesiq.pushToAllServers', { confirm: false, servers: ['staging', 'down'] });
+      assert.ok(r);
+      assert.strictEqual(r.ok, false);
+      assert.deepStrictEqual(r.results.map((x) => [x.name, x.ok]), [['staging', true], ['down', false]]);
+      assert.strictEqual(r.results[1].finding?.category, 'network');
+      assert.strictEqual(readEnvKey(fs.readFileSync(fx.envPath), KEY), api.controller.token!.accessToken);
+      assert.match(r.results[0].detail, /wrote SALESIQ_ACCESS_TOKEN/);
+    } finally {
+      await setSetting('remote.servers', undefined);
     }
   });
 });

@@ -13,6 +13,7 @@ const ACTIONS: Action[] = [
   { label: '$(account) Switch Profile…', command: 'salesiq.switchProfile' },
   { label: '$(pass) Validate Token', command: 'salesiq.validateToken', when: (c) => !!c.token },
   { label: '$(cloud-upload) Push Token to Server', command: 'salesiq.pushToServer', when: (c) => !!c.token },
+  { label: '$(cloud-upload) Push Token to All Servers', description: 'every server in salesiq.remote.servers, in parallel', command: 'salesiq.pushToAllServers', when: (c) => !!c.token },
   { label: '$(comment-discussion) Send Test Transfer', command: 'salesiq.sendTestTransfer' },
   { label: '$(plug) Test SSH Connection', command: 'salesiq.testSshConnection' },
   { label: '$(pulse) Run Doctor', description: 'check the whole chain, from credentials to the running service', command: 'salesiq.runDoctor' },

@@ -9,6 +9,7 @@ import type { FeatureDeps } from '../deps';
 import { showFailure } from '../notify';
 import { Answers } from '../remote/answers';
 import { configuredServers, type NamedServer, pickServers } from '../remote/servers';
+import { type PushAllArgs, pushToAll } from '../remote/pushAll';
 import { openRemote } from '../remote/session';
 import { resolveTarget, targetLabel } from '../remote/target';
 import { runVscodeDoctor } from './run';
@@ -29,6 +30,7 @@ export interface DoctorOutcome {
 export interface DoctorFeature extends vscode.Disposable {
   run(args?: DoctorArgs): Promise<DoctorOutcome | undefined>;
   restart(args?: { server?: string }): Promise<unknown>;
+  pushAll(args?: PushAllArgs, auto?: boolean): Promise<unknown>;
 }
 
 export function createDoctor(deps: FeatureDeps): DoctorFeature {
@@ -88,5 +90,5 @@ export function createDoctor(deps: FeatureDeps): DoctorFeature {
     }
   }
 
-  return { run: (args) => run(args), restart, dispose: () => view.dispose() };
+  return { run: (args) => run(args), restart, pushAll: (args, auto) => pushToAll(deps, args, auto), dispose: () => view.dispose() };
 }
