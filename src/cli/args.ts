@@ -24,6 +24,8 @@ export interface Parsed {
   command: string | undefined;
   positionals: string[];
   values: Record<string, string>;
+  /** Every value of each flag in order, for the repeatable ones (`--server A --server B`); `values` keeps the last. */
+  repeated?: Record<string, string[]>;
   switches: Set<string>;
 }
 
@@ -52,6 +54,7 @@ export function parseArgs(argv: string[], commandFlags: (command: string) => Fla
       const value = eq > 0 ? arg.slice(eq + 1) : argv[++i];
       if (value === undefined || (eq < 0 && value.startsWith('--'))) throw new UsageError(`${name} needs a value`);
       out.values[name] = value;
+      (out.repeated ??= {})[name] = [...(out.repeated[name] ?? []), value];
     } else {
       throw new UsageError(`unknown flag ${name}${out.command ? ` for "${out.command}"` : ''}`);
     }

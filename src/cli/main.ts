@@ -6,6 +6,7 @@ import { systemClock } from '../core/clock';
 import { parseArgs, UsageError } from './args';
 import { authorize } from './commands/authorize';
 import { decode } from './commands/decode';
+import { doctor } from './commands/doctor';
 import { fix } from './commands/fix';
 import { keepFresh } from './commands/keepFresh';
 import { logs } from './commands/logs';
@@ -28,6 +29,7 @@ const COMMANDS: Record<string, Command> = {
   fix,
   'keep-fresh': keepFresh,
   authorize,
+  doctor,
 };
 
 export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {

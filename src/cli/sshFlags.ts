@@ -15,6 +15,7 @@ import type { SudoMode } from '../core/ssh/sudo';
 import { envKeyProblem, envPathProblem, hostProblem, unitNameProblem, userProblem } from '../core/ssh/targetRules';
 import { type FlagSpec, UsageError } from './args';
 import { configProblem } from './config';
+import { jumpHostsFor } from './jump';
 import type { CliContext } from './context';
 
 export const SSH_FLAGS: FlagSpec = {
@@ -126,6 +127,8 @@ export function connectOptions(s: ServerSettings): ConnectOptions {
   if (s.agent) o.agent = s.agent;
   if (s.knownHostsFile) o.knownHostsText = readSetting(s.knownHostsFile, '--known-hosts', 16 * 1024 * 1024).toString('utf8');
   if (s.fingerprint) o.pinnedFingerprint = s.fingerprint;
+  const jump = jumpHostsFor(s);
+  if (jump.length) o.jump = jump;
   return o;
 }
 

@@ -2,7 +2,8 @@
 # A private OpenSSH server on 127.0.0.1 for the DevKit SSH tests (reference ssh-remote.md §1–§2).
 # Run as root. Prints the fixture directory on stdout; everything about the fixture is in <dir>/state.json
 # (for TypeScript) and <dir>/state.env (for teardown.sh). Touches neither /etc/ssh nor port 22.
-# Env: SSHD_PORT (default: a free port), SDK_SERVICE (default llm-chatbot).
+# Env: SSHD_PORT (default: a free port), SDK_SERVICE (default llm-chatbot), SSHD_ALLOW_TCP_FORWARDING (yes: the
+# server can serve as a ProxyJump host; default no).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 [ "$(id -u)" = 0 ] || { echo "setup.sh must run as root" >&2; exit 1; }
@@ -123,6 +124,7 @@ if [ -z "$port" ]; then
 fi
 [ -n "$port" ] || { echo "no free port found" >&2; exit 1; }
 install -d -m 0755 /run/sshd
+case ${SSHD_ALLOW_TCP_FORWARDING:-no} in yes) forwarding=yes ;; *) forwarding=no ;; esac
 cat > "$base/sshd_config" <<CFG
 Port $port
 ListenAddress 127.0.0.1
@@ -141,7 +143,7 @@ StrictModes yes
 PrintMotd no
 PrintLastLog no
 X11Forwarding no
-AllowTcpForwarding no
+AllowTcpForwarding $forwarding
 MaxStartups 50:30:100
 MaxSessions 20
 SetEnv PATH=$base/fakebin:/usr/local/bin:/usr/bin:/bin

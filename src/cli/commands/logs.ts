@@ -4,6 +4,8 @@ import { UsageError } from '../args';
 import type { Command } from '../context';
 import { EXIT, printOk } from '../output';
 import { SSH_FLAGS, serverSettings } from '../sshFlags';
+import { logsFleet } from '../fleetCommands';
+import { fleetRequested, SERVER_FLAGS } from '../servers';
 import { RemoteServer } from '../sshRemote';
 import { cachedToken, tokenFields } from '../tokens';
 
@@ -13,9 +15,14 @@ import { cachedToken, tokenFields } from '../tokens';
  */
 export const logs: Command = {
   summary: "prints the service's recent journal lines from the server",
-  flags: { values: [...SSH_FLAGS.values, '-n'], switches: [...SSH_FLAGS.switches, '--follow'] },
+  flags: { values: [...SSH_FLAGS.values, ...SERVER_FLAGS.values, '-n'], switches: [...SSH_FLAGS.switches, ...SERVER_FLAGS.switches, '--follow'] },
   async run(ctx) {
     const n = lineCount(ctx.parsed.values['-n']);
+    if (fleetRequested(ctx) && ctx.parsed.switches.has('--follow')) throw new UsageError('logs --follow works on one server at a time for now; drop --server/--all-servers or --follow');
+    if (fleetRequested(ctx)) {
+      const cached = await cachedToken(ctx).catch(() => undefined);
+      return logsFleet(ctx, n, cached ? [cached.accessToken] : []);
+    }
     const s = serverSettings(ctx);
     const cached = await cachedToken(ctx).catch(() => undefined);
     const secrets = cached ? [cached.accessToken] : [];

@@ -7,14 +7,20 @@ import { UsageError } from '../args';
 import type { CliContext, Command } from '../context';
 import { printOk } from '../output';
 import { SSH_FLAGS, serverSettings, where } from '../sshFlags';
+import { pushEnvFleet } from '../fleetCommands';
+import { fleetRequested, SERVER_FLAGS } from '../servers';
 import { RemoteServer } from '../sshRemote';
 import { cachedToken, noToken, tokenFields } from '../tokens';
 
 /** `push-env`: the cached token (or stdin's first line) into the server's .env, then restart and verify. */
 export const pushEnv: Command = {
   summary: 'writes the access token into the remote .env over SSH, restarts the service, verifies it',
-  flags: SSH_FLAGS,
+  flags: { values: [...SSH_FLAGS.values, ...SERVER_FLAGS.values], switches: [...SSH_FLAGS.switches, ...SERVER_FLAGS.switches] },
   async run(ctx) {
+    if (fleetRequested(ctx)) {
+      const v = await valueToPush(ctx);
+      return pushEnvFleet(ctx, v.value, v.expiresAt);
+    }
     const s = serverSettings(ctx);
     const { value, expiresAt } = await valueToPush(ctx);
     ctx.io.secrets.add(value);

@@ -10,7 +10,7 @@ export type Category =
 
 export type Action =
   | 'refresh' | 'reauthorize' | 'fix-config' | 'wait' | 'fix-request' | 'retry'
-  | 'trust-host' | 'fix-server' | 'upgrade-plan' | 'contact-support' | 'none';
+  | 'trust-host' | 'fix-server' | 'upgrade-plan' | 'contact-support' | 'push' | 'none';
 
 export interface Finding {
   source: Source;

@@ -3,6 +3,7 @@
  * Nagle off, keepalive on, a host verifier that is never the auto-accepting default, encrypted keys parsed once,
  * and every failure turned into a DevKitError with the agreed code words.
  */
+import type { Duplex } from 'node:stream';
 import { Client, utils, type AgentAuthMethod, type ClientChannel, type ConnectConfig, type ParsedKey, type PublicKeyAuthMethod } from 'ssh2';
 import { type DevKitError, isDevKitError } from '../errors/devkitError';
 import { fail } from './fail';
@@ -33,7 +34,15 @@ export interface ConnectOptions {
   onUnknownHost?: (info: UnknownHostInfo) => Promise<TrustDecision>;
   readyTimeoutMs?: number;
   keepaliveIntervalMs?: number;
+  /**
+   * Jump hosts in order (OpenSSH's ProxyJump): each is reached through the one before it (a direct-tcpip
+   * channel), each host key is checked against its own known_hosts text (a pin applies to the final server
+   * only, and an unknown jump host is refused, never asked about).
+   */
+  jump?: JumpHost[];
 }
+
+export type JumpHost = Pick<ConnectOptions, 'host' | 'port' | 'username' | 'privateKey' | 'passphrase' | 'agent' | 'knownHostsText'>;
 
 export interface ExecOptions {
   stdin?: Buffer | string;
@@ -84,7 +93,7 @@ export async function connect(opts: ConnectOptions): Promise<SshSession> {
   const o = { ...opts, port: opts.port ?? 22 };
   const auth = authMethods(o);
   try {
-    return await open(o, auth);
+    return await viaJumps(o, (sock) => open(o, auth, undefined, sock));
   } catch (e) {
     if (!(e instanceof UnknownHost)) throw e;
     const info = e.info;
@@ -92,7 +101,41 @@ export async function connect(opts: ConnectOptions): Promise<SshSession> {
     // Asked between two connections: a prompt inside the verifier would race readyTimeout and LoginGraceTime.
     const decision = await o.onUnknownHost(info);
     if (decision !== 'once' && decision !== 'pin') throw fail('ssh', 'host-key-unknown', { ...hostDetails(info), rejected: true });
-    return open(o, auth, { fingerprint: info.fingerprint, decision });
+    return viaJumps(o, (sock) => open(o, auth, { fingerprint: info.fingerprint, decision }, sock));
+  }
+}
+
+/**
+ * Opens the jump hosts one through the other, then the final server through the last one; closing the final
+ * session closes the chain. Without jump hosts it is a direct connection.
+ */
+async function viaJumps(o: Resolved, final: (sock?: Duplex) => Promise<Session>): Promise<SshSession> {
+  const hops = o.jump ?? [];
+  if (!hops.length) return final();
+  const chain: Session[] = [];
+  try {
+    let sock: Duplex | undefined;
+    for (let i = 0; i <= hops.length; i++) {
+      const next = i < hops.length ? { host: hops[i].host, port: hops[i].port ?? 22 } : { host: o.host, port: o.port };
+      if (i > 0) sock = await chain[i - 1].forward(next.host, next.port);
+      if (i === hops.length) break;
+      const h: Resolved = { ...hops[i], port: hops[i].port ?? 22, readyTimeoutMs: o.readyTimeoutMs, keepaliveIntervalMs: o.keepaliveIntervalMs };
+      try {
+        chain.push(await open(h, authMethods(h), undefined, sock));
+      } catch (e) {
+        // A jump host is checked against known_hosts only: an unknown one is refused, never asked about.
+        if (e instanceof UnknownHost) throw fail('ssh', 'host-key-unknown', { ...hostDetails(e.info), jumpHost: 'true' });
+        throw e;
+      }
+    }
+    const s = await final(sock);
+    s.onClose(() => {
+      for (const j of chain.reverse()) j.close();
+    });
+    return s;
+  } catch (e) {
+    for (const j of chain.reverse()) j.close();
+    throw e;
   }
 }
 
@@ -138,7 +181,7 @@ interface Accepted {
   decision: 'once' | 'pin';
 }
 
-function open(o: Resolved, auth: AuthMethods, accepted?: Accepted): Promise<SshSession> {
+function open(o: Resolved, auth: AuthMethods, accepted?: Accepted, sock?: Duplex): Promise<Session> {
   return new Promise((resolve, reject) => {
     const client = new Client();
     let check: HostKeyCheck | undefined;
@@ -161,6 +204,7 @@ function open(o: Resolved, auth: AuthMethods, accepted?: Accepted): Promise<SshS
     const cfg: ConnectConfig = {
       host: o.host,
       port: o.port,
+      ...(sock ? { sock } : {}),
       username: o.username,
       readyTimeout: o.readyTimeoutMs ?? DEFAULT_READY_MS,
       keepaliveInterval: o.keepaliveIntervalMs ?? DEFAULT_KEEPALIVE_MS,
@@ -177,7 +221,7 @@ function open(o: Resolved, auth: AuthMethods, accepted?: Accepted): Promise<SshS
     try {
       client.connect(cfg);
       // The socket exists synchronously; without this small exchanges wait for delayed ACKs (~40 ms each).
-      client.setNoDelay(true);
+      if (!sock) client.setNoDelay(true);
     } catch (e) {
       settle(isDevKitError(e) ? e : fail('ssh', 'auth-failed', { reason: (e as Error).message }, e));
     }
@@ -223,6 +267,7 @@ class Session implements SshSession {
   private lostError: Error | undefined;
   private isClosed = false;
   private readonly pending = new Set<() => void>();
+  private readonly closeHooks: (() => void)[] = [];
 
   constructor(
     private readonly client: Client,
@@ -238,6 +283,25 @@ class Session implements SshSession {
     client.on('close', () => {
       this.isClosed = true;
       for (const done of [...this.pending]) done();
+      for (const h of this.closeHooks.splice(0)) h();
+    });
+  }
+
+  /** Runs once the connection is closed (jump hosts behind it are closed then). */
+  onClose(hook: () => void): void {
+    if (this.isClosed) hook();
+    else this.closeHooks.push(hook);
+  }
+
+  /** A direct-tcpip channel to host:port from the server's side: the transport of the next hop. */
+  forward(host: string, port: number): Promise<Duplex> {
+    return new Promise((resolve, reject) => {
+      if (this.isClosed) return reject(this.lost());
+      this.client.forwardOut('127.0.0.1', 0, host, port, (err, stream) => {
+        if (!err) return resolve(stream);
+        // OpenSSH answers "administratively prohibited" when AllowTcpForwarding is off.
+        reject(fail('ssh', 'connection-lost', { host: this.o.host, reason: `the jump host ${this.o.host} refused to forward to ${host}:${port} (${err.message}); it needs AllowTcpForwarding yes` }, err));
+      });
     });
   }
 

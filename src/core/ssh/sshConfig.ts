@@ -1,7 +1,8 @@
 /**
  * Just enough of ssh_config(5) to let a `~/.ssh/config` alias work as `--host`: Host blocks with `*`/`?`/`!`
  * patterns, first value wins (IdentityFile accumulates, as in OpenSSH), `~` and `%d %h %r %u %%` expanded.
- * Not supported (ignored): Match blocks, Include, ProxyJump and every other keyword.
+ * ProxyJump is read (first value wins; `none` means none). Not supported (ignored): Match blocks, Include and
+ * every other keyword.
  */
 
 export interface SshHostConfig {
@@ -12,6 +13,8 @@ export interface SshHostConfig {
   identityFiles: string[];
   /** A socket path, or 'none'; `SSH_AUTH_SOCK` means "use the environment's agent". */
   identityAgent?: string;
+  /** ProxyJump as written: comma-separated `[user@]host[:port]` hops (each may be an alias). */
+  proxyJump?: string;
 }
 
 export interface SshConfigEnv {
@@ -21,7 +24,7 @@ export interface SshConfigEnv {
 }
 
 export function resolveSshHost(configText: string, alias: string, env: SshConfigEnv): SshHostConfig {
-  const found: { hostname?: string; user?: string; port?: string; identityagent?: string } = {};
+  const found: { hostname?: string; user?: string; port?: string; identityagent?: string; proxyjump?: string } = {};
   const identityFiles: string[] = [];
   let active = true; // lines before the first Host apply to every host
 
@@ -41,7 +44,7 @@ export function resolveSshHost(configText: string, alias: string, env: SshConfig
     const value = args[0];
     if (value === undefined) continue;
     if (keyword === 'identityfile') identityFiles.push(value);
-    else if ((keyword === 'hostname' || keyword === 'user' || keyword === 'port' || keyword === 'identityagent') && found[keyword] === undefined) {
+    else if ((keyword === 'hostname' || keyword === 'user' || keyword === 'port' || keyword === 'identityagent' || keyword === 'proxyjump') && found[keyword] === undefined) {
       found[keyword] = value;
     }
   }
@@ -53,6 +56,7 @@ export function resolveSshHost(configText: string, alias: string, env: SshConfig
   if (user) result.user = user;
   const port = Number(found.port);
   if (found.port && Number.isInteger(port) && port > 0 && port < 65536) result.port = port;
+  if (found.proxyjump && !/^none$/i.test(found.proxyjump)) result.proxyJump = found.proxyjump;
   if (found.identityagent) result.identityAgent = /^(none|SSH_AUTH_SOCK)$/i.test(found.identityagent) ? found.identityagent : expand(found.identityagent, tokens);
   return result;
 }
@@ -102,4 +106,33 @@ function expand(value: string, t: SshConfigEnv & { host: string; remoteUser: str
   });
   if (v === '~' || v.startsWith('~/')) v = t.homeDir + v.slice(1);
   return v;
+}
+
+export interface JumpSpec {
+  host: string;
+  port?: number;
+  user?: string;
+  identityFiles: string[];
+}
+
+/**
+ * The hops of a host's ProxyJump, in order: each `[user@]host[:port]` (or `[host]:port`) with its own Host
+ * block applied (an alias's HostName, User, Port, IdentityFile), as OpenSSH does. A `ssh://` URI form is read
+ * too. The jump hosts' own ProxyJump is not followed.
+ */
+export function resolveJumps(configText: string, alias: string, env: SshConfigEnv): JumpSpec[] {
+  const spec = resolveSshHost(configText, alias, env).proxyJump;
+  if (!spec) return [];
+  return spec.split(',').map((raw) => {
+    const m = /^(?:ssh:\/\/)?(?:([^@\s]+)@)?(\[[^\]]+\]|[^:\s]+)(?::(\d+))?$/.exec(raw.trim());
+    if (!m) throw new RangeError(`ProxyJump hop "${raw}" is not [user@]host[:port]`);
+    const name = m[2].replace(/^\[|\]$/g, '');
+    const own = resolveSshHost(configText, name, env);
+    const hop: JumpSpec = { host: own.hostName, identityFiles: own.identityFiles };
+    const user = m[1] ?? own.user;
+    if (user) hop.user = user;
+    const port = m[3] ? Number(m[3]) : own.port;
+    if (port && port > 0 && port < 65536) hop.port = port;
+    return hop;
+  });
 }

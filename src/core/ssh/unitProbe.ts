@@ -1,0 +1,196 @@
+/**
+ * What the doctor needs to know about a server, read in as few round trips as possible and without changing
+ * anything: two constant scripts that run side by side on one connection. The plain one asks systemd about the
+ * unit (`systemctl show` needs no privileges); the privileged one stats and reads the `.env`, hashes the key's
+ * value in the running process's environment on the server (docs/systemd.md: the raw environment never
+ * crosses the wire) and reads the journal. Both scripts are one line with no `!`, quote or backslash, so any
+ * login shell passes them through; every argument is validated before it is quoted.
+ */
+import { validateEnvKey } from '../dotenv/setKey';
+import type { ExecResult, SshSession } from './connection';
+import { fail } from './fail';
+import { assertUnitName } from './service';
+import { assertRemotePath, type Privilege, privileged, privilegedStdin, shQuote } from './sudo';
+
+/** systemctl show properties the doctor reads; systemd prints them in its own order, so they are parsed by name. */
+export const SHOW_PROPERTIES = ['LoadState', 'ActiveState', 'SubState', 'MainPID', 'ExecMainStartTimestamp', 'EnvironmentFiles', 'WorkingDirectory', 'FragmentPath'] as const;
+
+/** The largest .env the doctor reads (the same bound as a push). */
+export const MAX_ENV_BYTES = 1024 * 1024;
+
+const MARK = '@@devkit';
+
+/** systemd's view of the unit: needs no privileges ($1 = the unit). */
+const UNIT_PART = [
+  `echo "${MARK} now $(date +%s)"`,
+  `echo "${MARK} uid $(id -u)"`,
+  `o=$(systemctl show -p ${SHOW_PROPERTIES.join(',')} -- "$u" 2>/dev/null)`,
+  `printf "%s" "$o" | sed "s/^/${MARK} show /"`,
+  'echo',
+  't=$(printf "%s" "$o" | sed -n "s/^ExecMainStartTimestamp=//p")',
+  // An empty timestamp would make `date -d` answer today's midnight: only convert a real one.
+  `if [ -n "$t" ]; then echo "${MARK} started $(date -d "$t" +%s 2>/dev/null)"; fi`,
+];
+
+const UNIT_SCRIPT = ['export LC_ALL=C', `echo ${MARK} begin`, 'u=$1', ...UNIT_PART, 'exit 0'].join('; ');
+
+/** Everything in one run under sudo: the unit part, then the file, the process environment and the journal. */
+const PRIVILEGED_SCRIPT = [
+  'export LC_ALL=C',
+  `echo ${MARK} begin`,
+  'f=$1; k=$2; u=$3; n=$4; m=$5',
+  ...UNIT_PART,
+  `if [ -L "$f" ]; then echo "${MARK} file symlink"; elif [ -f "$f" ]; then echo "${MARK} file ok $(stat -c "%s %Z" "$f")"; elif [ -e "$f" ]; then echo "${MARK} file not-regular"; else echo "${MARK} file missing"; fi`,
+  `if [ -f "$f" ] && [ -r "$f" ] && [ "$(stat -c %s "$f")" -le "$m" ]; then echo "${MARK} content $(base64 -w0 < "$f")"; fi`,
+  'p=$(printf "%s" "$o" | sed -n "s/^MainPID=//p")',
+  `echo "${MARK} pid $p"`,
+  // NUL-separated: grep/tail/cut -z keep each variable whole; head drops the final NUL before hashing.
+  `if [ "$p" -gt 0 ] 2>/dev/null; then if [ -r "/proc/$p/environ" ]; then if grep -aqz "^$k=" "/proc/$p/environ"; then echo "${MARK} environ $(grep -az "^$k=" "/proc/$p/environ" | tail -zn 1 | cut -zd= -f2- | head -c -1 | sha256sum | cut -c1-64)"; else echo "${MARK} environ absent"; fi; else echo "${MARK} environ unreadable"; fi; fi`,
+  `echo ${MARK} journal`,
+  'journalctl -u "$u" -n "$n" --no-pager -o short-iso 2>/dev/null',
+  'exit 0',
+].join('; ');
+
+export interface UnitFacts {
+  /** Text the login shell printed before the script ran (a noisy .bashrc breaks pushes). */
+  noise: string;
+  /** The server's clock, seconds since the epoch. */
+  now?: number;
+  uid?: number;
+  /** `systemctl show` by property name. */
+  show: Record<string, string>;
+  /** ExecMainStartTimestamp as seconds since the epoch, converted on the server (its time zone). */
+  startedAt?: number;
+}
+
+export type EnvironState = { state: 'hash'; sha256: string } | { state: 'absent' } | { state: 'unreadable' } | { state: 'no-process' };
+
+export interface PrivilegedFacts {
+  noise: string;
+  /** systemd's view, read in the same run. */
+  unit: UnitFacts;
+  file: { state: 'ok'; size: number; ctime: number } | { state: 'symlink' | 'not-regular' | 'missing' } | { state: 'unknown' };
+  /** The file's bytes (absent when too large or unreadable). */
+  content?: Buffer;
+  pid: number;
+  environ: EnvironState;
+  journal: string[];
+}
+
+export interface ProbeTarget {
+  envPath: string;
+  key: string;
+  service: string;
+  journalLines: number;
+}
+
+/** A unit name systemd accepts and no tool can take for an option. */
+function assertUnit(service: string): void {
+  assertUnitName(service);
+  if (service.startsWith('-')) throw fail('systemd', 'unit-not-found', { unit: service, reason: 'a unit name cannot start with "-"' });
+}
+
+export function assertProbeTarget(t: ProbeTarget): void {
+  assertRemotePath(t.envPath);
+  assertUnit(t.service);
+  const bad = validateEnvKey(t.key);
+  if (bad) throw fail('unknown', 'invalid-env-value', { key: t.key, message: `Refusing to look up ${t.key}: ${bad}.` });
+}
+
+/** `systemctl show`, the server clock and the start time as seconds: needs no privileges. */
+export async function probeUnit(session: SshSession, service: string, limitSec: number): Promise<UnitFacts> {
+  assertUnit(service);
+  const cmd = `timeout -k 2 ${seconds(limitSec)} sh -c ${shQuote(UNIT_SCRIPT)} devkit-doctor ${shQuote(service)}`;
+  const r = await session.exec(privileged({ mode: 'none' }, cmd), { timeoutMs: (seconds(limitSec) + 3) * 1000 });
+  if (r.code === undefined) throw fail('ssh', 'connection-lost', { host: session.host, step: 'doctor' });
+  const { noise, lines } = split(r);
+  if (!lines.length && r.code !== 0) throw fail('ssh', null, { host: session.host, message: `the probe failed (exit ${r.code}): ${r.stderr.trim().slice(0, 200)}` });
+  return unitFacts(noise, lines);
+}
+
+function unitFacts(noise: string, lines: string[]): UnitFacts {
+  const facts: UnitFacts = { noise, show: {} };
+  for (const l of lines) {
+    const [word, rest] = field(l);
+    if (word === 'now') facts.now = int(rest);
+    else if (word === 'uid') facts.uid = int(rest);
+    else if (word === 'started') facts.startedAt = int(rest);
+    else if (word === 'show') {
+      const eq = rest.indexOf('=');
+      // Array properties (EnvironmentFiles=) come as one line per entry.
+      const name = rest.slice(0, eq);
+      if (eq > 0) facts.show[name] = facts.show[name] ? `${facts.show[name]}\n${rest.slice(eq + 1)}` : rest.slice(eq + 1);
+    }
+  }
+  return facts;
+}
+
+/** The privileged half; the result's `code` tells a refusal by sudo from the script's own answer. */
+export async function probePrivileged(session: SshSession, p: Privilege, t: ProbeTarget, limitSec: number): Promise<{ result: ExecResult; facts?: PrivilegedFacts }> {
+  assertProbeTarget(t);
+  const n = Math.max(1, Math.min(10_000, Math.floor(t.journalLines)));
+  const cmd = `timeout -k 2 ${seconds(limitSec)} sh -c ${shQuote(PRIVILEGED_SCRIPT)} devkit-doctor ${shQuote(t.envPath)} ${shQuote(t.key)} ${shQuote(t.service)} ${n} ${MAX_ENV_BYTES}`;
+  const r = await session.exec(privileged(p, cmd), { stdin: privilegedStdin(p), timeoutMs: (seconds(limitSec) + 3) * 1000 });
+  if (r.code === undefined) throw fail('ssh', 'connection-lost', { host: session.host, step: 'doctor' });
+  const text = r.stdout.toString('utf8');
+  if (!text.includes(`${MARK} begin`)) return { result: r };
+  return { result: r, facts: parsePrivileged(r) };
+}
+
+function parsePrivileged(r: ExecResult): PrivilegedFacts {
+  const { noise, lines, rest } = split(r, `${MARK} journal`);
+  const facts: PrivilegedFacts = { noise, unit: unitFacts(noise, lines), file: { state: 'unknown' }, pid: 0, environ: { state: 'no-process' }, journal: rest };
+  for (const l of lines) {
+    const [word, value] = field(l);
+    if (word === 'file') {
+      const [state, size, ctime] = value.split(' ');
+      facts.file = state === 'ok' ? { state, size: Number(size), ctime: Number(ctime) } : state === 'symlink' || state === 'not-regular' || state === 'missing' ? { state } : { state: 'unknown' };
+    } else if (word === 'content') {
+      facts.content = Buffer.from(value, 'base64');
+    } else if (word === 'pid') {
+      facts.pid = int(value) ?? 0;
+    } else if (word === 'environ') {
+      facts.environ = /^[0-9a-f]{64}$/.test(value) ? { state: 'hash', sha256: value } : value === 'absent' ? { state: 'absent' } : { state: 'unreadable' };
+    }
+  }
+  return facts;
+}
+
+/**
+ * The marker lines after `begin` (anything before it came from the login shell), and with `until` the raw
+ * lines after that marker (the journal, kept as it is).
+ */
+function split(r: ExecResult, until?: string): { noise: string; lines: string[]; rest: string[] } {
+  const all = r.stdout.toString('utf8').split('\n');
+  const begin = all.indexOf(`${MARK} begin`);
+  const noise = begin > 0 ? all.slice(0, begin).join('\n').trim() : '';
+  const body = begin >= 0 ? all.slice(begin + 1) : [];
+  const stop = until ? body.indexOf(until) : -1;
+  const lines = (stop >= 0 ? body.slice(0, stop) : body).filter((l) => l.startsWith(`${MARK} `)).map((l) => l.slice(MARK.length + 1));
+  const rest = stop >= 0 ? body.slice(stop + 1).map((l) => l.replace(/\r$/, '')).filter(Boolean) : [];
+  return { noise, lines, rest };
+}
+
+function field(line: string): [string, string] {
+  const sp = line.indexOf(' ');
+  return sp < 0 ? [line, ''] : [line.slice(0, sp), line.slice(sp + 1)];
+}
+
+function int(s: string): number | undefined {
+  const n = Number(s.trim());
+  return s.trim() !== '' && Number.isInteger(n) ? n : undefined;
+}
+
+function seconds(limitSec: number): number {
+  return Math.max(1, Math.ceil(limitSec));
+}
+
+/** `EnvironmentFiles=` as systemd prints it: one `PATH (ignore_errors=no|yes)` line per file. */
+export function environmentFiles(value: string | undefined): { path: string; optional: boolean }[] {
+  const out: { path: string; optional: boolean }[] = [];
+  for (const line of (value ?? '').split('\n')) {
+    const m = /^(.+?) \(ignore_errors=(yes|no)\)\s*$/.exec(line.trim());
+    if (m) out.push({ path: m[1], optional: m[2] === 'yes' });
+  }
+  return out;
+}
