@@ -61,7 +61,7 @@ describe('the packaged VSIX', function () {
     for (const wt of manifest.contributes.walkthroughs) for (const step of wt.steps) named.push(...Object.values(step.media).filter((v) => /\.(svg|png|md)$/.test(v)));
     const missing = named.filter((f) => !entries.includes(`extension/${path.posix.normalize(f)}`));
     assert.deepStrictEqual(missing, []);
-    assert.strictEqual(manifest.contributes.walkthroughs[0].steps.length, 5);
+    assert.strictEqual(manifest.contributes.walkthroughs[0].steps.length, 6);
   });
 
   it('keeps the activation bundle within 100 KB', () => {
