@@ -12,7 +12,7 @@ export interface FlagSpec {
 }
 
 export const GLOBAL_FLAGS: FlagSpec = {
-  values: ['--profile', '--config', '--dc', '--accounts-url', '--salesiq-url', '--state-dir'],
+  values: ['--profile', '--config', '--dc', '--accounts-url', '--salesiq-url', '--state-dir', '--hub'],
   switches: ['--json', '--help', '-h'],
 };
 
