@@ -97,7 +97,7 @@ function log(ctx: CliContext, e: KeepFreshEvent, server: ServerSettings | undefi
   const token = 'token' in e && e.token ? { expiresAt: new Date(e.token.expiresAt).toISOString(), remainingSeconds: Math.max(0, Math.floor((e.token.expiresAt - e.at) / 1000)) } : {};
   const failure = 'finding' in e && e.finding ? { error: errorJson(e.finding) } : {};
   const origin = e.type === 'refreshed' ? (e.token as StoredToken).origin : undefined;
-  const adopted = origin?.source === 'adopted' ? { source: 'adopted', ...(origin.mintedBy ? { mintedBy: origin.mintedBy } : {}) } : {};
+  const adopted = origin ? { source: origin.source, ...(origin.mintedBy ? { mintedBy: origin.mintedBy } : {}) } : {};
   const line = ctx.io.json
     ? JSON.stringify({ at, event: e.type, profile, ...token, ...adopted, ...(e.type === 'pushed' ? { detail: e.detail } : {}), ...(e.type === 'stopped' ? { reason: e.reason } : {}), ...failure })
     : `${at} ${human(e, server)}`;

@@ -164,7 +164,8 @@ export class HubConnection {
   }
 
   private setState(s: HubState): void {
-    const same = s.kind === this.state.kind && (s.kind !== 'down' || (this.state.kind === 'down' && s.reason === this.state.reason));
+    // "Down" is said once per cause (the fix names it), not once per failed reconnection attempt.
+    const same = s.kind === this.state.kind && (s.kind !== 'down' || (this.state.kind === 'down' && s.fix === this.state.fix));
     this.state = s;
     if (!same) this.events.onState(s);
   }
