@@ -13,6 +13,7 @@ import { Log } from './vscode/log';
 import { ProfileStore, StoredCredentials } from './vscode/profileStore';
 import { importSandboxSeed } from './vscode/sandboxSeed';
 import { registerDecode } from './vscode/decode';
+import { registerHub } from './vscode/hub';
 import { registerRemote } from './vscode/remote';
 import { registerSalesIQ } from './vscode/salesiq';
 import { SecretStore } from './vscode/secretStore';
@@ -57,6 +58,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<DevKit
   );
   const deps: FeatureDeps = { context, clock, log, secrets, controller, statusBar };
   context.subscriptions.push(...registerRemote(deps), ...registerSalesIQ(deps), ...registerDecode(deps));
+  context.subscriptions.push(...registerHub(deps));
   log.info('activate', `SalesIQ DevKit ${context.extension.packageJSON.version} on VS Code ${vscode.version}; profile ${controller.profile.name}`);
   if (context.extensionMode === vscode.ExtensionMode.Production) return undefined;
   return { statusBar, controller, shared, credentialsOf: (p) => new ProfileStore(secrets, p).readCredentials() };
