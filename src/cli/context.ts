@@ -35,25 +35,31 @@ export class CliContext {
   hub(): LazyHub | undefined {
     if (this.teamHub === undefined) {
       const address = hubAddress(this);
-      this.teamHub = address ? openHub(this, address, this.rateWindow()) : null;
+      this.teamHub = address ? openHub(this, address, this.sandboxTiming()) : null;
     }
     return this.teamHub ?? undefined;
   }
 
   /**
-   * Zoho's 10-minute window, compressed for a local sandbox only (SALESIQ_SANDBOX_RATE_WINDOW_SEC with a loopback
-   * accounts URL): benches run many token lifetimes in minutes. Never applies to a real Zoho server.
+   * Time compressed for a local sandbox only (a loopback accounts URL): SALESIQ_SANDBOX_RATE_WINDOW_SEC shortens
+   * Zoho's 10-minute window and SALESIQ_SANDBOX_LEASE_SEC the hub lease, so benches run many token lifetimes in
+   * minutes. Ignored for any real Zoho server.
    */
-  private rateWindow(): { limit: number; windowMs: number; reserve: number } | undefined {
-    const sec = Number(this.env.SALESIQ_SANDBOX_RATE_WINDOW_SEC);
-    if (!Number.isFinite(sec) || sec <= 0) return undefined;
+  private sandboxTiming(): { rate?: { limit: number; windowMs: number; reserve: number }; leaseTtlMs?: number } {
     let host = '';
     try {
       host = new URL(this.profile.accountsUrl).hostname;
     } catch {
-      return undefined;
+      return {};
     }
-    return host === '127.0.0.1' || host === 'localhost' || host === '[::1]' ? { limit: 10, windowMs: Math.round(sec * 1000), reserve: 1 } : undefined;
+    if (host !== '127.0.0.1' && host !== 'localhost' && host !== '[::1]') return {};
+    const sec = (name: string) => {
+      const v = Number(this.env[name]);
+      return Number.isFinite(v) && v > 0 ? Math.round(v * 1000) : undefined;
+    };
+    const windowMs = sec('SALESIQ_SANDBOX_RATE_WINDOW_SEC');
+    const leaseTtlMs = sec('SALESIQ_SANDBOX_LEASE_SEC');
+    return { ...(windowMs ? { rate: { limit: 10, windowMs, reserve: 1 } } : {}), ...(leaseTtlMs ? { leaseTtlMs } : {}) };
   }
 
   http(): HttpClient {
@@ -63,7 +69,7 @@ export class CliContext {
   tokenManager(): TokenManager {
     const p = this.profile;
     const team = this.hub();
-    const rate = this.rateWindow();
+    const { rate } = this.sandboxTiming();
     return new TokenManager({
       store: this.state.tokenStore(p.name, p.credentials),
       clock: this.clock,

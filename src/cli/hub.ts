@@ -24,7 +24,7 @@ export function hubAddress(ctx: CliContext): HubAddress | undefined {
   }
 }
 
-export function openHub(ctx: CliContext, address: HubAddress, rate?: { limit: number; windowMs: number; reserve: number }): LazyHub {
+export function openHub(ctx: CliContext, address: HubAddress, timing: { rate?: { limit: number; windowMs: number; reserve: number }; leaseTtlMs?: number } = {}): LazyHub {
   const password = ctx.env.SALESIQ_HUB_PASSWORD || undefined;
   if (password) ctx.io.secrets.add(password);
   let wasDown = false;
@@ -34,7 +34,7 @@ export function openHub(ctx: CliContext, address: HubAddress, rate?: { limit: nu
     password,
     hostName: os.hostname(),
     clock: ctx.clock,
-    ...(rate ? { rate } : {}),
+    ...timing,
     onState: (s: HubState) => {
       if (s.kind === 'down') {
         wasDown = true;

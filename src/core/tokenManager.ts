@@ -71,6 +71,9 @@ export interface RefreshRequest {
   signal?: AbortSignal;
 }
 
+/** A caller that names no margin (e.g. fix) adopts only a team token with more than this left. */
+const TEAM_MARGIN_MS = 5 * 60_000;
+
 export const NO_CREDENTIALS: Finding = {
   source: 'unknown',
   code: 'no-credentials',
@@ -118,7 +121,7 @@ export class TokenManager {
     const { team, store } = this.deps;
     const creds = team && (await store.readCredentials());
     if (!team || !creds) return undefined;
-    const plan = await team.beforeMint(creds, { marginMs: req.marginMs ?? 0, signal: req.signal });
+    const plan = await team.beforeMint(creds, { marginMs: req.marginMs ?? TEAM_MARGIN_MS, signal: req.signal });
     if ('adopt' in plan) {
       const current = await store.readToken();
       if (current?.accessToken === plan.adopt.accessToken) return { adopt: current };
