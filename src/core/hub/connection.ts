@@ -99,9 +99,11 @@ export class HubConnection {
       return await Promise.race([this.client.sendCommand(args) as Promise<T>, timeout]);
     } catch (e) {
       if (e instanceof HubUnavailable) throw e;
+      // A refused command (an ACL without a grant, an old Redis) is the hub's problem, never the refresh's:
+      // reported like any hub failure, and this call goes on alone.
       const message = (e as Error).message ?? String(e);
-      if (/^NOPERM|^NOSCRIPT|^WRONGPASS|^NOAUTH/.test(message)) this.failed(e as Error);
-      throw /^ERR |^WRONGTYPE/.test(message) ? e : new HubUnavailable(message);
+      if (/^[A-Z]+ /.test(message)) this.failed(e as Error);
+      throw new HubUnavailable(message);
     } finally {
       clearTimeout(timer);
     }

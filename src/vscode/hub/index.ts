@@ -48,7 +48,7 @@ class HubFeature implements vscode.Disposable {
     this.followed.clear();
     this.address = this.readAddress();
     if (!this.address) {
-      this.d.controller.setTeam(undefined);
+      if (this.d.controller.team) this.d.controller.setTeam(undefined);
       this.d.statusBar.render();
       return;
     }
