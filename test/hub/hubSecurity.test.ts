@@ -1,4 +1,6 @@
 import * as assert from 'assert';
+import * as fs from 'fs';
+import * as path from 'path';
 import { hubSecrets, seal, TamperedError, unseal } from '../../src/core/hub/crypto';
 import { parseHubUrl } from '../../src/core/hub/url';
 import { SANDBOX_DEFAULTS, ZohoSandbox } from '../sandbox/zohoSandbox';
@@ -46,6 +48,12 @@ describe('team hub: what the hub holds and who may read it', () => {
     assert.ok(dump.includes(namespace), 'keys live under the derived namespace');
     assert.ok(!dump.includes(key.toString('hex').slice(0, 16)), 'the namespace is not the encryption key');
     assert.notStrictEqual(hubSecrets(USER.clientId, `${RT}x`).namespace, namespace);
+  });
+
+  it('the CLI and the activation bundle do not carry the Redis client: it loads from dist/hub.js when a hub is used', () => {
+    const dist = path.resolve(__dirname, '../../../dist');
+    const has = (f: string) => fs.readFileSync(path.join(dist, f), 'utf8').includes('SocketClosedUnexpectedlyError');
+    assert.deepStrictEqual([has('cli.js'), has('extension.js'), has('hub.js')], [false, false, true]);
   });
 
   it('a sealed box opens only under its own key and place: a changed byte fails the authentication tag', () => {
