@@ -6,11 +6,11 @@ const esbuild = require('esbuild');
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
 
-/** Leaves `require('./net.js')`, `'./ssh.js'`, `'./decode.js'` as runtime requires of the sibling chunk files. */
+/** Leaves `require('./net.js')`, `'./ssh.js'`, `'./decode.js'`, `'./hub.js'` as runtime requires of the sibling chunk files. */
 const lazyChunks = {
   name: 'lazy-chunks',
   setup(build) {
-    build.onResolve({ filter: /^\.\/(net|ssh|decode)\.js$/ }, (args) => ({ path: args.path, external: true }));
+    build.onResolve({ filter: /^\.\/(net|ssh|decode|hub)\.js$/ }, (args) => ({ path: args.path, external: true }));
   },
 };
 
@@ -40,13 +40,14 @@ const common = {
   sourcemap: !production,
   sourcesContent: false,
   // ssh2's native parts are optional; its own try/catch falls back to JS crypto.
-  external: ['vscode', 'cpu-features', '*.node'],
+  // node-redis's optional peers (OpenTelemetry metrics, the DIGEST helper) are loaded by it only when present.
+  external: ['vscode', 'cpu-features', '*.node', '@opentelemetry/api', '@node-rs/xxhash'],
   logLevel: 'silent',
   plugins: [lazyChunks, problemMatcher],
 };
 
 const builds = [
-  { ...common, entryPoints: { extension: 'src/extension.ts', net: 'src/vscode/chunks/net.ts', ssh: 'src/vscode/chunks/ssh.ts', decode: 'src/vscode/chunks/decode.ts' }, outdir: 'dist' },
+  { ...common, entryPoints: { extension: 'src/extension.ts', net: 'src/vscode/chunks/net.ts', ssh: 'src/vscode/chunks/ssh.ts', decode: 'src/vscode/chunks/decode.ts', hub: 'src/core/hub/chunk.ts' }, outdir: 'dist' },
   // `node --`: Node stops reading its own options there, so a `--env-file` given to the CLI never makes Node
   // load that file into its environment (docs/ssh.md).
   { ...common, entryPoints: { cli: 'src/cli/main.ts' }, outdir: 'dist', banner: { js: '#!/usr/bin/env -S node --' } },

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Debian 12 packages the real-VS-Code and SSH tests need: chromium (drives code-server), libkrb5-dev (code-server's
-# kerberos module builds from source offline), OpenSSH server/client and sudo (SSH fixture), ripgrep.
+# kerberos module builds from source offline), OpenSSH server/client and sudo (SSH fixture), ripgrep,
+# redis-server (the team hub tests start their own on a private port; the package's own service stays off).
 # Idempotent: installs only what is missing, as root; otherwise prints what to install and fails.
 set -euo pipefail
 
-packages=(chromium libkrb5-dev openssh-server openssh-client sudo ripgrep)
+packages=(chromium libkrb5-dev openssh-server openssh-client sudo ripgrep redis-server)
 
 missing=()
 for pkg in "${packages[@]}"; do

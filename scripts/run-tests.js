@@ -16,6 +16,9 @@ const suites = {
   cli: () => mochaRun(['--timeout', '30000', 'out/test/cli/**/*.test.js']),
   ssh: () => mochaRun(['--timeout', '60000', '--require', 'out/test/ssh/hooks.js', 'out/test/ssh/**/*.test.js']),
   vscode: () => run(process.execPath, ['out/test/sshd/withFixture.js', '--', process.execPath, 'out/test/harness/runVscodeSuite.js']),
+  // The team hub: several CLI instances (separate state dirs, as separate machines) against a real redis-server
+  // (test/hub/redisFixture.ts, started and stopped by the suite's root hooks) and the Zoho sandbox.
+  hub: () => mochaRun(['--timeout', '120000', '--require', 'out/test/hub/hooks.js', 'out/test/hub/**/*.test.js']),
   // The packaged VSIX installed into code-server and driven through the workbench UI (test/ui/).
   ui: () => mochaRun(['--timeout', '300000', 'out/test/ui/**/*.test.js']),
 };

@@ -15,6 +15,7 @@ import { ProfileStore, StoredCredentials } from './vscode/profileStore';
 import { importSandboxSeed } from './vscode/sandboxSeed';
 import { registerDecode } from './vscode/decode';
 import { registerDoctor } from './vscode/doctor';
+import { registerHub } from './vscode/hub';
 import { registerRemote } from './vscode/remote';
 import { registerSalesIQ } from './vscode/salesiq';
 import { SecretStore } from './vscode/secretStore';
@@ -61,6 +62,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<DevKit
   context.subscriptions.push(...registerRemote(deps), ...registerSalesIQ(deps), ...registerDecode(deps));
   context.subscriptions.push(registerAuthorize(deps));
   context.subscriptions.push(...registerDoctor(deps));
+  context.subscriptions.push(...registerHub(deps));
   log.info('activate', `SalesIQ DevKit ${context.extension.packageJSON.version} on VS Code ${vscode.version}; profile ${controller.profile.name}`);
   if (context.extensionMode === vscode.ExtensionMode.Production) return undefined;
   return { statusBar, controller, shared, credentialsOf: (p) => new ProfileStore(secrets, p).readCredentials() };

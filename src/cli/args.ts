@@ -14,7 +14,7 @@ export interface FlagSpec {
 }
 
 export const GLOBAL_FLAGS: FlagSpec = {
-  values: ['--profile', '--config', '--dc', '--accounts-url', '--salesiq-url', '--state-dir'],
+  values: ['--profile', '--config', '--dc', '--accounts-url', '--salesiq-url', '--state-dir', '--hub'],
   switches: ['--json', '--help', '-h'],
   // Node itself acts on --env-file (docs/ssh.md): the bin keeps it from Node, and the CLI refuses it.
   renamed: { '--env-file': '--env-path' },

@@ -15,6 +15,8 @@ export interface ConfigFile {
   profiles?: Record<string, Partial<{ dataCenter: string; clientId: string; clientSecret: string; refreshToken: string; envKey: string; accountsUrl: string; salesiqUrl: string }>>;
   server?: Record<string, string | number | boolean>;
   salesiq?: Partial<{ screenName: string; appId: string; departmentId: string }>;
+  /** The team hub (`redis://` or `rediss://`, no password: that comes from SALESIQ_HUB_PASSWORD). */
+  hub?: { url?: string };
 }
 
 export interface Profile {

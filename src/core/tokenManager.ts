@@ -7,6 +7,7 @@ import type { Clock } from './clock';
 import { sleep } from './clock';
 import { DevKitError, isDevKitError } from './errors/devkitError';
 import type { Finding } from './errors/finding';
+import type { Team, TeamTicket } from './hub/team';
 import { TokenState, tokenFromGrant } from './token';
 
 export interface RefreshCredentials {
@@ -22,8 +23,17 @@ export interface RefreshOutcome {
   finding?: Finding;
 }
 
+/** Where a token came from: minted by this instance, or adopted (from the team hub, with who minted it). */
+export interface TokenOrigin {
+  source: 'minted' | 'adopted';
+  /** Host name of the minting instance, for tokens adopted from the team hub. */
+  mintedBy?: string;
+  via?: 'hub' | 'local';
+}
+
 export interface StoredToken extends TokenState {
   lastRefresh?: RefreshOutcome;
+  origin?: TokenOrigin;
 }
 
 /** Where a profile's token and credentials live. */
@@ -50,6 +60,8 @@ export interface TokenManagerDeps {
   leaseWaitMs?: number;
   /** Called when this manager minted (not adopted) a token: the hook for pushing it to a server. */
   onMint?: (t: StoredToken, automatic: boolean) => void;
+  /** The team hub, when one is configured: adopt the team's token, or mint under its lease and publish. */
+  team?: Team;
 }
 
 export interface RefreshRequest {
@@ -58,6 +70,9 @@ export interface RefreshRequest {
   marginMs?: number;
   signal?: AbortSignal;
 }
+
+/** A caller that names no margin (e.g. fix) adopts only a team token with more than this left. */
+const TEAM_MARGIN_MS = 5 * 60_000;
 
 export const NO_CREDENTIALS: Finding = {
   source: 'unknown',
@@ -86,17 +101,49 @@ export class TokenManager {
   }
 
   private async refreshOnce(req: RefreshRequest): Promise<StoredToken> {
+    if (req.automatic && this.deps.team) {
+      const current = await this.deps.store.readToken();
+      if (current && !this.due(current, req.marginMs)) return current;
+    }
+    const plan = await this.teamPlan(req);
+    if (plan && 'adopt' in plan) return plan.adopt;
+    try {
+      const { token, minted } = await this.refreshLocally(req);
+      if (minted) await plan?.ticket.publish(token);
+      return token;
+    } finally {
+      await plan?.ticket.release();
+    }
+  }
+
+  /** With a team hub: the team's token when it is good for longer than the margin (stored here), else a ticket. */
+  private async teamPlan(req: RefreshRequest) {
+    const { team, store } = this.deps;
+    const creds = team && (await store.readCredentials());
+    if (!team || !creds) return undefined;
+    const plan = await team.beforeMint(creds, { marginMs: req.marginMs ?? TEAM_MARGIN_MS, signal: req.signal });
+    if ('adopt' in plan) {
+      const current = await store.readToken();
+      if (current?.accessToken === plan.adopt.accessToken) return { adopt: current };
+      const adopted: StoredToken = { ...plan.adopt, lastRefresh: { at: this.deps.clock.now(), ok: true, automatic: req.automatic } };
+      await store.writeToken(adopted);
+      return { adopt: adopted };
+    }
+    return plan as { ticket: TeamTicket };
+  }
+
+  private async refreshLocally(req: RefreshRequest): Promise<{ token: StoredToken; minted: boolean }> {
     const { store, lease } = this.deps;
     const before = await store.readToken();
     if (lease && !(await lease.acquire())) {
       const adopted = await this.awaitOtherHolder(before, req.signal);
-      if (adopted) return adopted;
+      if (adopted) return { token: adopted, minted: false };
       if (!(await lease.acquire())) throw new DevKitError(BUSY);
     }
     try {
       const current = await store.readToken();
-      if (req.automatic && current && !this.due(current, req.marginMs)) return current;
-      return await this.mint(current, req);
+      if (req.automatic && current && !this.due(current, req.marginMs)) return { token: current, minted: false };
+      return { token: await this.mint(current, req), minted: true };
     } finally {
       await lease?.release();
     }
@@ -113,7 +160,7 @@ export class TokenManager {
     try {
       const grant = await refresher(creds, { automatic: req.automatic, signal: req.signal });
       const now = clock.now();
-      const fresh: StoredToken = { ...tokenFromGrant(grant.accessToken, grant.lifetimeSec, now), lastRefresh: { at: now, ok: true, automatic: req.automatic } };
+      const fresh: StoredToken = { ...tokenFromGrant(grant.accessToken, grant.lifetimeSec, now), lastRefresh: { at: now, ok: true, automatic: req.automatic }, origin: { source: 'minted' } };
       await store.writeToken(fresh);
       this.deps.onMint?.(fresh, req.automatic);
       return fresh;
@@ -134,7 +181,7 @@ export class TokenManager {
       const t = await store.readToken();
       if (!t || t.lastRefresh?.at === before?.lastRefresh?.at) continue;
       if (t.lastRefresh && !t.lastRefresh.ok && t.lastRefresh.finding) throw new DevKitError(t.lastRefresh.finding);
-      return t;
+      return { ...t, origin: { source: 'adopted', via: 'local' } };
     }
     return undefined;
   }

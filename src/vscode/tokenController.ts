@@ -4,6 +4,7 @@ import type { Clock } from '../core/clock';
 import type { StateStore } from '../core/stateFiles';
 import { endpointsFor, Endpoints } from '../core/datacenters';
 import { isDevKitError } from '../core/errors/devkitError';
+import type { LazyHub } from '../core/hub/lazyHub';
 import { Refresher, StoredToken, TokenManager } from '../core/tokenManager';
 import { loadNet } from './lazy';
 import type { Log } from './log';
@@ -32,6 +33,8 @@ export class TokenController implements vscode.Disposable {
   hasCredentials = false;
   private manager!: TokenManager;
   private readonly managers = new Map<string, TokenManager>();
+  /** The team hub (salesiq.hub.url), when set: consulted before each mint, told after. */
+  team: LazyHub | undefined;
 
   constructor(
     private readonly secrets: SecretStore,
@@ -74,6 +77,13 @@ export class TokenController implements vscode.Disposable {
     await this.reload();
   }
 
+  /** A new hub (or none): managers are rebuilt so every later refresh goes through it. */
+  setTeam(team: LazyHub | undefined): void {
+    this.team = team;
+    this.managers.clear();
+    if (this.profile) this.manager = this.managerFor(this.profile);
+  }
+
   /** Refreshes any profile (the test transfer uses the org profile while the user one is shown). */
   async refreshProfile(name: string, signal?: AbortSignal): Promise<StoredToken> {
     if (name === this.profile.name) return this.refresh(signal);
@@ -93,6 +103,7 @@ export class TokenController implements vscode.Disposable {
         refresher: this.refresher(profile),
         clock: this.clock,
         lease: this.shared.lease(profile.name, this.clock, 30_000),
+        ...(this.team ? { team: this.team } : {}),
         onMint: (token, automatic) => this.refreshed.fire({ token, automatic, profile }),
       });
       this.managers.set(key, m);
@@ -153,6 +164,7 @@ export class TokenController implements vscode.Disposable {
   /** Built on the first refresh, from the network chunk: activation never loads undici or the catalogue. */
   private refresher(profile: ProfileSetting): Refresher {
     let inner: Refresher | undefined;
+    const team = this.team;
     return (creds, opts) => {
       inner ??= loadNet().guardedRefresher({
         http: () => loadNet().createHttpClient(settings.httpOptions()),
@@ -161,6 +173,7 @@ export class TokenController implements vscode.Disposable {
         logFor: (rt) => this.shared.refreshLog(rt),
         onRequest: (url) => this.log.info('refresh', `POST ${url}/oauth/v2/token (profile ${profile.name})`),
         onRetry: (n, ms, f) => this.log.warn('refresh', `attempt ${n} failed (${f.title}); retrying in ${ms / 1000} s`),
+        ...(team ? { team } : {}),
       });
       return inner(creds, opts);
     };

@@ -31,7 +31,8 @@ export interface SandboxPortal {
   dc?: DataCenter;
 }
 
-export type SandboxFault = 'html503' | 'garbage' | 'reset' | 'throttle';
+/** `stall`: the request is read and never answered (a minter hanging mid-request, until its process dies). */
+export type SandboxFault = 'html503' | 'garbage' | 'reset' | 'throttle' | 'stall';
 
 export interface ZohoSandboxOptions {
   tokenLifetimeSec?: number;
@@ -42,6 +43,8 @@ export interface ZohoSandboxOptions {
   expiresInStyle?: 'seconds' | 'legacy-ms';
   /** HTTP status of the throttle body; Zoho sends 200 (sometimes 400). */
   throttleStatus?: number;
+  /** Zoho's rate window (default 10 minutes); benches compress it to run many lifetimes in minutes. */
+  rateWindowMs?: number;
 }
 
 export interface SandboxStats {
@@ -50,6 +53,10 @@ export interface SandboxStats {
   conversationsCreated: number;
   transfers: number;
   faultsServed: number;
+  /** The most access tokens alive at once per refresh token (Zoho keeps 10 and invalidates the oldest). */
+  maxLiveTokens: Record<string, number>;
+  /** Tokens invalidated because an 11th was minted for the same refresh token. */
+  invalidated: number;
 }
 
 /** Known ids and secrets of the default data (DC 'in'), for tests and the `npm start` seed. */
@@ -84,8 +91,9 @@ export const SANDBOX_DEFAULTS = {
 export const THROTTLE_BODY =
   '{"error_description":"You have made too many requests continuously. Please try again after some time.","error":"Access Denied","status":"failure"}';
 
-const WINDOW_MS = 600_000;
 const TOKENS_PER_WINDOW = 10;
+/** Live access tokens per refresh token; the oldest is invalidated when another is minted (reference §2). */
+const LIVE_TOKENS_PER_REFRESH_TOKEN = 10;
 const GRANT_CODE_TTL_MS = 3 * 60_000;
 /** Codes from the redirect flow die faster than Self Client ones (about a minute). */
 const REDIRECT_CODE_TTL_MS = 60_000;
@@ -181,7 +189,8 @@ export class ZohoSandbox {
   private readonly lockedUntil = new Map<string, number>();
   private readonly conversations = new Map<string, Conversation>();
   private readonly faults: Record<'accounts' | 'salesiq', SandboxFault[]> = { accounts: [], salesiq: [] };
-  private readonly counters: SandboxStats = { tokenRequests: {}, conversationsCreated: 0, transfers: 0, faultsServed: 0 };
+  private readonly counters: SandboxStats = { tokenRequests: {}, conversationsCreated: 0, transfers: 0, faultsServed: 0, maxLiveTokens: {}, invalidated: 0 };
+  private readonly windowMs: number;
 
   constructor(opts: ZohoSandboxOptions = {}) {
     this.tokenLifetimeSec = opts.tokenLifetimeSec ?? 3600;
@@ -190,6 +199,7 @@ export class ZohoSandbox {
     this.portal = { dc: 'in', ...(opts.portal ?? SANDBOX_DEFAULTS.portal) };
     this.expiresInStyle = opts.expiresInStyle ?? 'seconds';
     this.throttleStatus = opts.throttleStatus ?? 200;
+    this.windowMs = opts.rateWindowMs ?? 600_000;
   }
 
   get baseUrl(): string {
@@ -214,7 +224,7 @@ export class ZohoSandbox {
   }
 
   get stats(): SandboxStats {
-    return { ...this.counters, tokenRequests: { ...this.counters.tokenRequests } };
+    return { ...this.counters, tokenRequests: { ...this.counters.tokenRequests }, maxLiveTokens: { ...this.counters.maxLiveTokens } };
   }
 
   async start(port = 0): Promise<void> {
@@ -308,6 +318,10 @@ export class ZohoSandbox {
   private serveFault(kind: SandboxFault, target: 'accounts' | 'salesiq', req: http.IncomingMessage, res: http.ServerResponse): void {
     if (kind === 'reset') {
       req.socket.destroy();
+      return;
+    }
+    if (kind === 'stall') {
+      req.resume();
       return;
     }
     const reply: Reply =
@@ -439,10 +453,10 @@ export class ZohoSandbox {
   private throttled(refreshToken: string): boolean {
     const now = this.clock.now();
     if ((this.lockedUntil.get(refreshToken) ?? 0) > now) return true;
-    const recent = (this.mintTimes.get(refreshToken) ?? []).filter((t) => t > now - WINDOW_MS);
+    const recent = (this.mintTimes.get(refreshToken) ?? []).filter((t) => t > now - this.windowMs);
     this.mintTimes.set(refreshToken, recent);
     if (recent.length < TOKENS_PER_WINDOW) return false;
-    this.lockedUntil.set(refreshToken, recent[0] + WINDOW_MS);
+    this.lockedUntil.set(refreshToken, recent[0] + this.windowMs);
     return true;
   }
 
@@ -452,7 +466,19 @@ export class ZohoSandbox {
     const expiresAt = now + this.tokenLifetimeSec * 1000;
     this.tokens.set(accessToken, { dc: client.dc, kind: client.kind, refreshToken, expiresAt, expired: false });
     this.mintTimes.set(refreshToken, [...(this.mintTimes.get(refreshToken) ?? []), now]);
+    this.limitLiveTokens(refreshToken, now);
     return { accessToken, expiresAt };
+  }
+
+  /** Keeps at most 10 live tokens per refresh token, invalidating the oldest (in mint order), and records the peak. */
+  private limitLiveTokens(refreshToken: string, now: number): void {
+    const live = [...this.tokens.values()].filter((t) => t.refreshToken === refreshToken && !t.expired && t.expiresAt > now);
+    for (const t of live.slice(0, Math.max(0, live.length - LIVE_TOKENS_PER_REFRESH_TOKEN))) {
+      t.expired = true;
+      this.counters.invalidated++;
+    }
+    const peak = Math.min(live.length, LIVE_TOKENS_PER_REFRESH_TOKEN);
+    this.counters.maxLiveTokens[refreshToken] = Math.max(this.counters.maxLiveTokens[refreshToken] ?? 0, peak);
   }
 
   private grantBody(accessToken: string, dc: DataCenter): Record<string, unknown> {

@@ -6,6 +6,7 @@ import { countdownText } from '../../core/token';
 import { UsageError } from '../args';
 import { missingCredentials } from '../config';
 import type { CliContext, Command } from '../context';
+import type { StoredToken, TokenStore } from '../../core/tokenManager';
 import { EXIT, exitCodeFor } from '../output';
 import { hasServer, SSH_FLAGS, serverSettings, type ServerSettings, where } from '../sshFlags';
 import { RemoteServer } from '../sshRemote';
@@ -26,6 +27,7 @@ export const keepFresh: Command = {
     const server = hasServer(ctx) ? serverSettings(ctx) : undefined;
     const manager = ctx.tokenManager();
     const store = ctx.state.tokenStore(ctx.profile.name, undefined);
+    const arrivals = followTeam(ctx, store);
     const result = await runKeepFresh(
       {
         clock: ctx.clock,
@@ -37,12 +39,36 @@ export const keepFresh: Command = {
         },
         push: server ? (t, o) => push(server, t.accessToken, o) : undefined,
         onEvent: (e) => log(ctx, e, server),
+        ...(arrivals ? { tokenArrived: arrivals } : {}),
       },
       { marginMs, signal: ctx.signal },
     );
     return result.finding ? exitCodeFor(result.finding) : EXIT.ok;
   },
 };
+
+/**
+ * With a team hub: every token a teammate publishes is stored here at once (when newer than ours) and wakes the
+ * loop, which pushes it to this instance's servers. Returns the loop's wake-up, or undefined without a hub.
+ */
+function followTeam(ctx: CliContext, store: TokenStore): (() => Promise<void>) | undefined {
+  const hub = ctx.hub();
+  const creds = ctx.profile.credentials;
+  if (!hub || !creds) return undefined;
+  let waiting: Array<() => void> = [];
+  hub.follow(creds, (t) => {
+    void (async () => {
+      const local = await store.readToken();
+      if (local && local.expiresAt >= t.expiresAt) return;
+      ctx.io.secrets.add(t.accessToken);
+      await store.writeToken({ ...t, lastRefresh: { at: ctx.clock.now(), ok: true, automatic: true } });
+      log(ctx, { type: 'refreshed', at: ctx.clock.now(), token: t }, undefined);
+      for (const wake of waiting) wake();
+      waiting = [];
+    })().catch((e) => ctx.io.stderr(`team hub: could not store the team's token: ${(e as Error).message}`));
+  });
+  return () => new Promise<void>((resolve) => waiting.push(resolve));
+}
 
 function margin(given: string | undefined): number {
   if (given === undefined) return DEFAULT_MARGIN_MIN * 60_000;
@@ -70,8 +96,10 @@ function log(ctx: CliContext, e: KeepFreshEvent, server: ServerSettings | undefi
   const profile = ctx.profile.name;
   const token = 'token' in e && e.token ? { expiresAt: new Date(e.token.expiresAt).toISOString(), remainingSeconds: Math.max(0, Math.floor((e.token.expiresAt - e.at) / 1000)) } : {};
   const failure = 'finding' in e && e.finding ? { error: errorJson(e.finding) } : {};
+  const origin = e.type === 'refreshed' ? (e.token as StoredToken).origin : undefined;
+  const adopted = origin ? { source: origin.source, ...(origin.mintedBy ? { mintedBy: origin.mintedBy } : {}) } : {};
   const line = ctx.io.json
-    ? JSON.stringify({ at, event: e.type, profile, ...token, ...(e.type === 'pushed' ? { detail: e.detail } : {}), ...(e.type === 'stopped' ? { reason: e.reason } : {}), ...failure })
+    ? JSON.stringify({ at, event: e.type, profile, ...token, ...adopted, ...(e.type === 'pushed' ? { detail: e.detail } : {}), ...(e.type === 'stopped' ? { reason: e.reason } : {}), ...failure })
     : `${at} ${human(e, server)}`;
   ctx.io.stdout(redact(line, ctx.io.secrets));
 }
@@ -81,8 +109,11 @@ function human(e: KeepFreshEvent, server: ServerSettings | undefined): string {
   switch (e.type) {
     case 'start':
       return `keep-fresh started: ${e.token ? `cached token expires in ${left(e.token)}` : 'no cached token yet'}; ${server ? `pushing to ${where(server)}` : 'no server configured, keeping the cache fresh only'}`;
-    case 'refreshed':
+    case 'refreshed': {
+      const o = (e.token as StoredToken).origin;
+      if (o?.source === 'adopted') return `refreshed: adopted the ${o.via === 'hub' ? `team hub's token (minted by ${o.mintedBy ?? 'another instance'})` : 'token another process minted'}, expires in ${left(e.token)}`;
       return `refreshed: new token expires in ${left(e.token)}`;
+    }
     case 'pushed':
       return `pushed: ${e.detail}`;
     case 'refresh-failed':

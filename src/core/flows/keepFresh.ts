@@ -33,6 +33,8 @@ export interface KeepFreshDeps {
    */
   push?(t: TokenState, opts: { retry: boolean; signal: AbortSignal }): Promise<string>;
   onEvent(e: KeepFreshEvent): void;
+  /** Resolves when a token arrives from elsewhere (a team hub), so the loop wakes and pushes it at once. */
+  tokenArrived?(): Promise<void>;
 }
 
 export interface KeepFreshOptions {
@@ -117,10 +119,26 @@ export async function keepFresh(deps: KeepFreshDeps, opts: KeepFreshOptions): Pr
 
     if (opts.maxCycles !== undefined && cycle >= opts.maxCycles) return stop('max-cycles');
     try {
-      await sleep(clock, waitMs(token, clock.now(), opts, refreshBackoff, deps.push && token?.accessToken !== pushed), signal);
+      await nap(deps, waitMs(token, clock.now(), opts, refreshBackoff, deps.push && token?.accessToken !== pushed), signal);
     } catch {
       return stop('signal');
     }
+  }
+}
+
+/** Sleeps until the next turn is due, or until a token arrives from elsewhere; rejects when the signal aborts. */
+async function nap(deps: KeepFreshDeps, ms: number, signal: AbortSignal): Promise<void> {
+  if (!deps.tokenArrived) return sleep(deps.clock, ms, signal);
+  const woken = new AbortController();
+  const onAbort = () => woken.abort(signal.reason);
+  signal.addEventListener('abort', onAbort, { once: true });
+  void deps.tokenArrived().then(() => woken.abort(new Error('token arrived')));
+  try {
+    await sleep(deps.clock, ms, woken.signal);
+  } catch (e) {
+    if (signal.aborted) throw e;
+  } finally {
+    signal.removeEventListener('abort', onAbort);
   }
 }
 

@@ -3,11 +3,14 @@
  * per refresh token, retries counted too) with backoff on outages. Used by the extension and the CLI alike.
  */
 import type { Clock } from '../clock';
+import { findingFor } from '../errors/catalogue';
+import { DevKitError, isDevKitError } from '../errors/devkitError';
 import type { Finding } from '../errors/finding';
+import type { TeamRateLog } from '../hub/team';
 import type { HttpClient } from '../net/http';
 import type { Refresher } from '../tokenManager';
-import { refreshWithRetry } from './oauth';
-import { RefreshGuard, RefreshLog } from './refreshGuard';
+import { isThrottle, refreshWithRetry } from './oauth';
+import { RefreshGuard, type RefreshGuardOptions, RefreshLog } from './refreshGuard';
 
 export interface GuardedRefresherDeps {
   http: () => HttpClient;
@@ -17,6 +20,9 @@ export interface GuardedRefresherDeps {
   logFor: (refreshToken: string) => RefreshLog;
   onRequest?: (accountsUrl: string) => void;
   onRetry?: (attempt: number, delayMs: number, f: Finding) => void;
+  /** The team hub's rate log: every request of every instance on the hub counts there too. */
+  team?: TeamRateLog;
+  guard?: RefreshGuardOptions;
 }
 
 export function guardedRefresher(d: GuardedRefresherDeps): Refresher {
@@ -24,11 +30,29 @@ export function guardedRefresher(d: GuardedRefresherDeps): Refresher {
   const guards = new Map<string, RefreshGuard>();
   return (creds, { automatic, signal }) => {
     let guard = guards.get(creds.refreshToken);
-    if (!guard) guards.set(creds.refreshToken, (guard = new RefreshGuard(d.logFor(creds.refreshToken), d.clock)));
+    if (!guard) guards.set(creds.refreshToken, (guard = new RefreshGuard(d.logFor(creds.refreshToken), d.clock, d.guard)));
     const url = d.accountsUrl();
-    return guard.run(() => {
+    const team = d.team;
+    const teamAdmit = async () => {
+      const until = team ? await team.admit(creds, { automatic }) : null;
+      if (until !== null) throw new DevKitError(findingFor('oauth', 'rate-limit-local', { details: { nextAllowedAt: new Date(until).toISOString() } }));
+    };
+    return guard.run(async () => {
+      await teamAdmit();
       d.onRequest?.(url);
-      return refreshWithRetry(d.http(), d.clock, url, creds, { signal, onRetry: d.onRetry, beforeRetry: () => guard.admit({ automatic }) });
+      try {
+        return await refreshWithRetry(d.http(), d.clock, url, creds, {
+          signal,
+          onRetry: d.onRetry,
+          beforeRetry: async () => {
+            await guard.admit({ automatic });
+            await teamAdmit();
+          },
+        });
+      } catch (e) {
+        if (team && isDevKitError(e) && isThrottle(e.finding)) await team.recordThrottle(creds);
+        throw e;
+      }
     }, { automatic });
   };
 }
