@@ -48,8 +48,8 @@ describe('pushToken against OpenSSH, sudo and the fake service', function () {
     assert.ok(r.journal.some((l) => l.includes(`sha256:${r.newTokenHashPrefix}`)), 'the restarted service loaded the new token');
     assert.equal(r.newTokenHashPrefix, tokenHashPrefix(o.value));
     assert.ok(!r.journal.join('\n').includes(o.value));
-    assert.deepEqual(steps, ['connect', 'preflight', 'read', 'write', 'restart', 'verify', 'journal', 'done']);
-    assert.match(fx.callsLog(), /uid=0 systemctl restart llm-chatbot/);
+    assert.deepEqual(steps, ['connect', 'preflight', 'read', 'write', 'restart', 'live', 'watch', 'done']);
+    assert.match(fx.callsLog(), /uid=0 systemctl restart (-- )?llm-chatbot/);
   });
 
   it('keeps owner, group and mode of the .env (and of the backup); leaves no temp file', async () => {
