@@ -84,13 +84,18 @@ const LIVE_SCRIPT = [
   'echo "@journal"; journalctl -u "$u" -n "$n" --no-pager 2>&1; exit 0',
 ].join('; ');
 
-// $1 unit, $2 the MainPID proven live, $3 journal lines, $4 ticks of 100 ms. One check even with 0 ticks.
+// $1 unit, $2 the MainPID proven live, $3 journal lines, $4 the window in ms. Bounded by the server's clock
+// (nanoseconds where `date` has them, else by counting 100 ms sleeps), so slow checks do not stretch it; at
+// least one check even for a zero window.
 const WATCH_SCRIPT = [
-  'u=$1; pid=$2; n=$3; ticks=$4; i=0; res=steady',
+  'u=$1; pid=$2; n=$3; ms=$4; res=steady; i=0; ticks=$((ms / 100))',
+  'now() { t=$(date +%s%N 2>/dev/null); [ "$t" -eq "$t" ] 2>/dev/null && echo "$t"; }',
+  't0=$(now); end=; [ -n "$t0" ] && end=$((t0 + ms * 1000000))',
   'while :; do s=$(systemctl show -p MainPID,ActiveState -- "$u" 2>/dev/null);' +
     ' p=$(printf "%s\\n" "$s" | sed -n "s/^MainPID=//p"); st=$(printf "%s\\n" "$s" | sed -n "s/^ActiveState=//p");' +
     ' if [ "$p" = "$pid" ] && [ "$st" = active ]; then :; else res=died; break; fi;' +
-    ' [ "$i" -ge "$ticks" ] && break; sleep 0.1 2>/dev/null || { sleep 1; i=$((i+9)); }; i=$((i+1)); done',
+    ' if [ -n "$end" ]; then [ "$(now)" -ge "$end" ] && break; else [ "$i" -ge "$ticks" ] && break; fi;' +
+    ' sleep 0.1 2>/dev/null || { sleep 1; i=$((i+9)); }; i=$((i+1)); done',
   'echo "@watch $res ${st:-unknown} ${p:-0}"',
   'if [ "$res" = died ]; then echo "@journal"; journalctl -u "$u" -n "$n" --no-pager 2>&1; fi; exit 0',
 ].join('; ');
@@ -199,9 +204,9 @@ export async function watchService(session: SshSession, p: Privilege, live: Pick
 
 async function watchOnce(session: SshSession, p: Privilege, live: Pick<LiveResult, 'unit' | 'mainPid'>, o: WatchOptions): Promise<WatchResult> {
   assertUnitName(live.unit);
-  const ticks = Math.max(0, Math.min(6000, Math.ceil(o.settleMs / 100)));
-  const limit = Math.ceil(ticks / 10) + 15;
-  const cmd = `timeout -k 5 ${limit} sh -c ${shQuote(WATCH_SCRIPT)} devkit-watch ${shQuote(live.unit)} ${Math.floor(live.mainPid)} ${clampLines(o.journalLines ?? 20)} ${ticks}`;
+  const ms = Math.max(0, Math.min(600_000, Math.ceil(o.settleMs)));
+  const limit = Math.ceil(ms / 1000) + 30;
+  const cmd = `timeout -k 5 ${limit} sh -c ${shQuote(WATCH_SCRIPT)} devkit-watch ${shQuote(live.unit)} ${Math.floor(live.mainPid)} ${clampLines(o.journalLines ?? 20)} ${ms}`;
   const r = await session.exec(privileged(p, cmd), { stdin: privilegedStdin(p) });
   checkExec(r, session, live.unit, limit, 'watch');
   const out = parseSections(r.stdout.toString('utf8'));
