@@ -2,6 +2,7 @@ import { DevKitError, isDevKitError } from '../../core/errors/devkitError';
 import { type FixResult, type FixStepResult, fixSummary, isExpiredToken, runFix, stepLine } from '../../core/flows/fix';
 import type { PushResult } from '../../core/flows/push';
 import { redact } from '../../core/redact';
+import { fail } from '../../core/ssh/fail';
 import { countdownText, type TokenState } from '../../core/token';
 import { UsageError } from '../args';
 import { missingCredentials } from '../config';
@@ -56,7 +57,11 @@ export const fix: Command = {
               return seen.written;
             },
             restart: s.restart ? (token) => remote.restartLive(token, seen.written) : undefined,
-            state: () => remote.state(),
+            assertActive: async () => {
+              const state = await remote.state();
+              if (state !== 'active') throw fail('systemd', 'inactive', { unit: s.service, state });
+              return state;
+            },
             watch: (live, ms) => remote.watch(live, ms, value, seen.written),
           },
           checkApi: (t) => apiCheck(ctx, t),

@@ -11,7 +11,6 @@
 import type { Clock } from '../clock';
 import { isDevKitError } from '../errors/devkitError';
 import type { LiveResult } from '../ssh/liveProof';
-import { fail } from '../ssh/fail';
 import { countdownText, type TokenState } from '../token';
 
 export type FixStepName = 'refresh' | 'push' | 'restart' | 'live' | 'verify' | 'transfer' | 'watch';
@@ -33,8 +32,8 @@ export interface FixServer {
   write(token: string): Promise<{ changed: boolean; backup?: string }>;
   /** Absent when the restart is not wanted (--no-restart). Resolves once the new token is proven live. */
   restart?(token: string): Promise<LiveResult>;
-  /** The unit's ActiveState (used when there was no restart). */
-  state(): Promise<string>;
+  /** Used when there was no restart: the unit's ActiveState, or the decoded failure when it is not active. */
+  assertActive(): Promise<string>;
   /** Watches the live process for `ms` more (0: one check); rejects with crash-after-restart if it dies. */
   watch(live: LiveResult, ms: number): Promise<void>;
 }
@@ -163,9 +162,7 @@ export async function runFix(deps: FixDeps, opts: FixOptions): Promise<FixResult
       skip('live', 'no restart: the running service keeps the token it started with');
     }
     await step('verify', async () => {
-      const state = r.live ? r.live.state : await server.state();
-      r.state = state;
-      if (state !== 'active') throw fail('systemd', 'inactive', { unit: server.service, state });
+      r.state = r.live ? r.live.state : await server.assertActive();
       const api = deps.checkApi ? `; ${await deps.checkApi(live())}` : '';
       return { detail: `${server.service} is active${r.live ? ` (PID ${r.live.mainPid})` : ''}${api}` };
     });

@@ -24,6 +24,7 @@ import { resolveTarget, type Target, targetLabel } from './target';
 import type { SshSession } from '../../core/ssh/connection';
 import type { Privilege } from '../../core/ssh/sudo';
 import { unitState } from '../../core/ssh/service';
+import { fail } from '../../core/ssh/fail';
 import type { FixServer } from '../../core/flows/fix';
 import { restartLive } from '../../core/ssh/liveProof';
 import { type Remote } from './session';
@@ -298,7 +299,11 @@ export class Pusher {
             }
           }
         : undefined,
-      state: async () => unitState((await open()).session, settings.service),
+      assertActive: async () => {
+        const state = await unitState((await open()).session, settings.service);
+        if (state !== 'active') throw fail('systemd', 'inactive', { unit: settings.service, state });
+        return state;
+      },
       watch: async (live, ms) => {
         const rm = await open();
         try {

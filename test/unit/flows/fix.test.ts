@@ -29,7 +29,7 @@ function deps(clock: FakeClock, cached: TokenState | undefined, over: Partial<Fi
       await clock.advance(100);
       return liveOf();
     },
-    state: async () => (calls.push('state'), 'active'),
+    assertActive: async () => (calls.push('state'), 'active'),
     watch: async (_l, ms) => {
       calls.push(`watch:${ms}`);
       await clock.advance(ms);
@@ -179,9 +179,10 @@ describe('runFix', () => {
 
   it('a service that is not active fails verify', async () => {
     const clock = new FakeClock();
-    const { d } = deps(clock, token(clock, 40 * 60_000), {}, { restart: undefined, state: async () => 'failed' });
+    const inactive = new DevKitError(findingFor('systemd', 'inactive', { details: { unit: 'llm-chatbot', state: 'failed' } }));
+    const { d } = deps(clock, token(clock, 40 * 60_000), {}, { restart: undefined, assertActive: async () => Promise.reject(inactive) });
     const r = await runFix(d, { marginMs: MARGIN, settleMs: SETTLE });
-    assert.deepEqual([r.ok, r.failedStep], [false, 'verify']);
+    assert.deepEqual([r.ok, r.failedStep, r.error], [false, 'verify', inactive]);
   });
 
   it('a failed refresh stops before the server is touched', async () => {
