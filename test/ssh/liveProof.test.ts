@@ -37,6 +37,7 @@ describe('live proof: restart → new main PID → token hash from its environme
 
   it('EnvironmentFile=: proves the new process holds the new token by its environ hash, and the service logs it under that PID', async () => {
     const fx = fixture();
+    await restartLive(s, ROOT, fx.service, opts(newToken())).catch(() => undefined); // running, whatever came before
     const token = newToken();
     fx.resetEnv(envWith(token));
     const before = fx.mainPid();
