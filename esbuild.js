@@ -14,6 +14,22 @@ const lazyChunks = {
   },
 };
 
+/**
+ * The CLI's heavy libraries on first use: the core's `undici` / `ssh2` imports resolve to the stand-ins in
+ * src/cli/lazyDeps, which require dist/cli-undici.js / dist/cli-ssh2.js (the real libraries, bundled from
+ * src/cli/chunks) when first used. `status` and `decode` never load either.
+ */
+const cliLazyDeps = {
+  name: 'cli-lazy-deps',
+  setup(build) {
+    const path = require('path');
+    build.onResolve({ filter: /^\.\/cli-(undici|ssh2)\.js$/ }, (args) => ({ path: args.path, external: true }));
+    build.onResolve({ filter: /^(undici|ssh2)$/ }, (args) =>
+      args.importer.includes(`${path.sep}src${path.sep}cli${path.sep}chunks${path.sep}`) ? undefined : { path: path.resolve(__dirname, 'src/cli/lazyDeps', `${args.path}.ts`) },
+    );
+  },
+};
+
 /** Prints the lines the `$esbuild-watch` problem matcher understands. */
 const problemMatcher = {
   name: 'esbuild-problem-matcher',
@@ -50,7 +66,8 @@ const builds = [
   { ...common, entryPoints: { extension: 'src/extension.ts', net: 'src/vscode/chunks/net.ts', ssh: 'src/vscode/chunks/ssh.ts', decode: 'src/vscode/chunks/decode.ts', hub: 'src/core/hub/chunk.ts' }, outdir: 'dist' },
   // `node --`: Node stops reading its own options there, so a `--env-file` given to the CLI never makes Node
   // load that file into its environment (docs/ssh.md).
-  { ...common, entryPoints: { cli: 'src/cli/main.ts' }, outdir: 'dist', banner: { js: '#!/usr/bin/env -S node --' } },
+  { ...common, entryPoints: { cli: 'src/cli/main.ts' }, outdir: 'dist', banner: { js: '#!/usr/bin/env -S node --' }, plugins: [...common.plugins, cliLazyDeps] },
+  { ...common, entryPoints: { 'cli-undici': 'src/cli/chunks/undici.ts', 'cli-ssh2': 'src/cli/chunks/ssh2.ts' }, outdir: 'dist' },
 ];
 
 async function main() {

@@ -12,13 +12,29 @@ import * as os from 'os';
 import * as path from 'path';
 import { ZohoSandbox } from '../test/sandbox/zohoSandbox';
 import { writeSeed } from '../test/ui/support/seed';
-import { poll, runCommand } from '../test/ui/support/ui';
+import { poll, runCommand, statusItem } from '../test/ui/support/ui';
+import { report } from './report';
 import { Workbench } from '../test/ui/support/workbench';
 
-const RUNS = 5;
+const RUNS = 3;
 const EXTENSION_ID = 'salesiq-devkit.salesiq-devkit';
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
+
+/**
+ * What a user who opens the window to check the token sees: from the page's DOMContentLoaded to the first
+ * status bar item of the workbench, and to DevKit's countdown. DevKit activates on onStartupFinished, so the
+ * countdown waits for whatever else the workbench does first.
+ */
+async function countdownAfterLoad(wb: Workbench): Promise<{ statusBar: number; countdown: number }> {
+  const page = wb.page;
+  await page.reload({ waitUntil: 'domcontentloaded', timeout: 120_000 });
+  const loaded = Date.now();
+  await page.locator('#workbench\\.parts\\.statusbar .statusbar-item').first().waitFor({ timeout: 120_000 });
+  const statusBar = Date.now() - loaded;
+  await statusItem(page).waitFor({ timeout: 120_000 });
+  return { statusBar, countdown: Date.now() - loaded };
+}
 
 /** "Activation: 42ms" (or "Startup Activation: …") from the Running Extensions editor's DevKit row. */
 async function runningExtensionsMs(wb: Workbench): Promise<number> {
@@ -66,8 +82,9 @@ async function main(): Promise<void> {
   const wb = await Workbench.open({ seedFile, settings: { 'salesiq.autoRefresh': false } });
   const vscodeMs: number[] = [];
   try {
+    const shown: Array<{ statusBar: number; countdown: number }> = [];
     for (let i = 0; i < RUNS; i++) {
-      await wb.reload();
+      shown.push(await countdownAfterLoad(wb));
       vscodeMs.push(await runningExtensionsMs(wb));
     }
     const resolvedMs = logActivations(wb.logsDir).slice(1).map((a) => a.ms);
@@ -76,6 +93,14 @@ async function main(): Promise<void> {
     console.log(`activation in the extension host (${wb.server.description}, VSIX, median of ${RUNS} window reloads):`);
     console.log(`  load bundle + activate() call (Running Extensions): ${median(vscodeMs)} ms  [${list(vscodeMs)}]`);
     console.log(`  until activate() resolved (extension host log):     ${median(resolvedMs)} ms  [${list(resolvedMs)}]`);
+    report({ figure: 'activate() in the extension host (VS Code\'s own figure)', result: `${median(vscodeMs)} ms`, target: 'context (DevKit activates onStartupFinished)' });
+    const late = median(shown.map((x) => x.countdown - x.statusBar));
+    report({
+      figure: 'page load → countdown visible (code-server, reload)',
+      result: `${median(shown.map((x) => x.countdown))} ms; the first status bar item at ${median(shown.map((x) => x.statusBar))} ms, so the countdown is ${late} ms later`,
+      target: '≤ 1 s after the other status bar items',
+      met: late <= 1000,
+    });
   } finally {
     await wb.close();
     await sandbox.stop();

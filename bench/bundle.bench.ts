@@ -4,12 +4,15 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
+import { report } from './report';
 
 const dist = path.resolve(__dirname, '../../dist');
 const kb = (f: string) => fs.statSync(path.join(dist, f)).size / 1024;
 
 const activation = kb('extension.js');
-console.log(`activation bundle (dist/extension.js): ${activation.toFixed(1)} KB (target ≤ 100 KB: ${activation <= 100 ? 'met' : 'NOT met'})`);
+console.log('bundles (production):');
+report({ figure: 'activation bundle dist/extension.js', result: `${activation.toFixed(1)} KB`, target: '≤ 100 KB', met: activation <= 100 });
+report({ figure: 'CLI start bundle dist/cli.js (undici, ssh2 in dist/cli-undici.js, dist/cli-ssh2.js)', result: `${kb('cli.js').toFixed(1)} KB (+ ${kb('cli-undici.js').toFixed(0)} KB, ${kb('cli-ssh2.js').toFixed(0)} KB on first use)`, target: 'context' });
 console.log(`network chunk (dist/net.js, undici, loaded on first request): ${kb('net.js').toFixed(1)} KB`);
 console.log(`decode chunk (dist/decode.js, error catalogue, loaded on first decode or hover): ${kb('decode.js').toFixed(1)} KB`);
 console.log(`SSH chunk (dist/ssh.js, ssh2, loaded on first push): ${kb('ssh.js').toFixed(1)} KB`);

@@ -8,6 +8,7 @@ import { DevKitError, isDevKitError } from '../core/errors/devkitError';
 import { findingFor } from '../core/errors/catalogue';
 import { checkPushInputs, pushToken, type PushResult, tokenHashPrefix } from '../core/flows/push';
 import { connect, type SshSession } from '../core/ssh/connection';
+import { type LiveResult, restartLive, watchService } from '../core/ssh/liveProof';
 import { followJournal, journal, restartService, type RestartResult, unitState } from '../core/ssh/service';
 import { preflight, type Privilege } from '../core/ssh/sudo';
 import { connectOptions, type ServerSettings } from './sshFlags';
@@ -47,11 +48,31 @@ export class RemoteServer {
   async restart(value: string, written?: { backup?: string }): Promise<RestartResult & { tokenLive: boolean }> {
     const session = await this.open();
     try {
-      const r = await restartService(session, await this.priv(), this.settings.service, { secrets: [value] });
-      return { ...r, tokenLive: showsToken(r.journal, value) };
+      const s = this.settings;
+      const r = await restartService(session, await this.priv(), s.service, { key: s.key, value, envPath: s.envPath });
+      return { ...r, tokenLive: r.live.proof === 'environ' || showsToken(r.journal, value) };
     } catch (e) {
-      if (isDevKitError(e) && written?.backup) e.finding.details = { ...e.finding.details, written: 'true', backup: written.backup };
-      throw e;
+      throw withWritten(e, written);
+    }
+  }
+
+  /** Restarts and returns as soon as the new token is proven live (one remote script); no settle window. */
+  async restartLive(value: string, written?: { backup?: string }): Promise<LiveResult> {
+    const session = await this.open();
+    try {
+      const s = this.settings;
+      return await restartLive(session, await this.priv(), s.service, { key: s.key, value, envPath: s.envPath });
+    } catch (e) {
+      throw withWritten(e, written);
+    }
+  }
+
+  /** Watches the live process for `ms` more; rejects with crash-after-restart (and the journal) if it dies. */
+  async watch(live: LiveResult, ms: number, value: string, written?: { backup?: string }): Promise<void> {
+    try {
+      await watchService(await this.open(), await this.priv(), live, { settleMs: ms, secrets: [value] });
+    } catch (e) {
+      throw withWritten(e, written);
     }
   }
 
@@ -103,6 +124,12 @@ export class RemoteServer {
 export function showsToken(journalLines: string[], value: string): boolean {
   const prefix = tokenHashPrefix(value);
   return journalLines.some((l) => l.includes(`sha256:${prefix}`));
+}
+
+/** A failure after the write says so, and where the old file is. */
+function withWritten(e: unknown, written?: { backup?: string }): unknown {
+  if (isDevKitError(e) && written?.backup) e.finding.details = { ...e.finding.details, written: 'true', backup: written.backup };
+  return e;
 }
 
 /** The CLI never prompts: an unknown host key says how to trust it on the next run. */

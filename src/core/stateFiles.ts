@@ -18,7 +18,16 @@ export function stateDir(flag: string | undefined, env: NodeJS.ProcessEnv): stri
 }
 
 export class StateStore {
+  /** The directory is created (0700) once per store, not before every write: a refresh writes three files. */
+  private dirReady = false;
+
   constructor(readonly dir: string) {}
+
+  private ensureDir(again = false): void {
+    if (this.dirReady && !again) return;
+    fs.mkdirSync(this.dir, { recursive: true, mode: 0o700 });
+    this.dirReady = true;
+  }
 
   readJson<T>(name: string): T | undefined {
     const file = path.join(this.dir, name);
@@ -46,11 +55,19 @@ export class StateStore {
     }
   }
 
+  /** Replaces the file atomically (temp file + rename in the same directory), created 0600. Compact JSON. */
   writeJson(name: string, value: unknown): void {
-    fs.mkdirSync(this.dir, { recursive: true, mode: 0o700 });
+    this.ensureDir();
     const file = path.join(this.dir, name);
     const tmp = `${file}.${process.pid}.tmp`;
-    fs.writeFileSync(tmp, JSON.stringify(value, null, 2), { mode: 0o600 });
+    try {
+      fs.writeFileSync(tmp, JSON.stringify(value), { mode: 0o600 });
+    } catch (e) {
+      // The directory was removed since (a test, a cleanup): create it again once.
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+      this.ensureDir(true);
+      fs.writeFileSync(tmp, JSON.stringify(value), { mode: 0o600 });
+    }
     fs.renameSync(tmp, file);
   }
 
@@ -74,7 +91,7 @@ export class StateStore {
   }
 
   lease(profile: string, clock: Clock, ttlMs = 60_000): Lease {
-    return new FileLease(path.join(this.dir, `lock-${profile}`), clock, ttlMs);
+    return new FileLease(path.join(this.dir, `lock-${profile}`), clock, ttlMs, (again) => this.ensureDir(again));
   }
 }
 
@@ -86,18 +103,23 @@ class FileLease implements Lease {
     private readonly file: string,
     private readonly clock: Clock,
     private readonly ttlMs: number,
+    private readonly ensureDir: (again?: boolean) => void,
   ) {}
 
   async acquire(): Promise<boolean> {
-    fs.mkdirSync(path.dirname(this.file), { recursive: true, mode: 0o700 });
+    this.ensureDir();
     for (let attempt = 0; attempt < 2; attempt++) {
       try {
         fs.writeFileSync(this.file, JSON.stringify({ pid: process.pid, until: this.clock.now() + this.ttlMs }), { flag: 'wx', mode: 0o600 });
         this.held = true;
         return true;
-      } catch {
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code === 'ENOENT') {
+          this.ensureDir(true);
+          continue;
+        }
         if (!this.stale()) return false;
-        fs.rmSync(this.file, { force: true });
+        unlinkQuietly(this.file);
         await sleep(this.clock, 10);
       }
     }
@@ -105,7 +127,7 @@ class FileLease implements Lease {
   }
 
   async release(): Promise<void> {
-    if (this.held) fs.rmSync(this.file, { force: true });
+    if (this.held) unlinkQuietly(this.file);
     this.held = false;
   }
 
@@ -116,6 +138,15 @@ class FileLease implements Lease {
     } catch {
       return true;
     }
+  }
+}
+
+/** One unlink (rmSync's force walks the path first); a file already gone is fine. */
+function unlinkQuietly(file: string): void {
+  try {
+    fs.unlinkSync(file);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
   }
 }
 

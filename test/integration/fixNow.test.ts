@@ -43,16 +43,39 @@ describe('Fix Now in a real VS Code, against the sandbox and a real OpenSSH serv
     await sandbox?.stop();
   });
 
-  it('with a stale token: refresh → push → restart → verify → 201, and a fresh countdown', async () => {
+  it('with a stale token: refresh → push → restart → live → verify → 201, then the watch in the background', async () => {
     const r = await fix();
     assert.ok(r.ok, JSON.stringify(r));
-    assert.deepStrictEqual(r.steps.map((s) => [s.name, s.ok]), [['refresh', true], ['push', true], ['restart', true], ['verify', true], ['transfer', true]]);
-    assert.match(r.steps[4].detail, /^HTTP 201/);
+    assert.deepStrictEqual(r.steps.map((s) => [s.name, s.ok]), [['refresh', true], ['push', true], ['restart', true], ['live', true], ['verify', true], ['transfer', true]]);
+    assert.match(r.steps[3].detail, /environ hash/);
+    assert.match(r.steps[5].detail, /^HTTP 201/);
+    assert.ok(r.liveMs !== undefined && r.liveMs <= r.totalMs);
+    assert.deepStrictEqual(await r.watching?.then((w) => w.ok), true, 'the service stayed up for the settle window');
     const token = api.controller.token!.accessToken;
     assert.strictEqual(readEnvKey(fs.readFileSync(fx.envPath), 'SALESIQ_ACCESS_TOKEN'), token, 'the server has the fresh token');
     assert.strictEqual(serviceState(fx), 'active');
     assert.strictEqual(api.statusBar.current.state, 'fresh');
     assert.ok(r.totalMs > 0);
+  });
+
+  it('replaces a token that still has time left when SalesIQ rejects it (as the CLI does)', async () => {
+    const live = sandbox.mint(USER.refreshTokens[0]).accessToken;
+    await setup('fix-user', USER, { accessToken: live, issuedMinutesAgo: 5 });
+    sandbox.expireAll();
+    const r = await fix();
+    assert.ok(r.ok, JSON.stringify(r));
+    assert.match(r.steps[0].detail, /SalesIQ rejected the cached token \(1001\)/);
+    assert.notStrictEqual(api.controller.token!.accessToken, live);
+    assert.strictEqual(readEnvKey(fs.readFileSync(fx.envPath), 'SALESIQ_ACCESS_TOKEN'), api.controller.token!.accessToken);
+  });
+
+  it('a service that dies during the settle window: Fix Now has reported live, the background watch reports the crash', async () => {
+    setFault(fx, 'crash 1');
+    const r = await fix();
+    // On a very loaded machine the proof may already see the crash; then the restart step reports it.
+    if (!r.ok) return assert.strictEqual(r.finding?.code, 'crash-after-restart');
+    const w = await r.watching;
+    assert.deepStrictEqual([w?.ok, w?.finding?.code], [false, 'crash-after-restart']);
   });
 
   it('stops at the restart with the decoded reason, saying what was already done', async () => {

@@ -57,7 +57,7 @@ export function setSudoMode(fx: SshdState, mode: 'nopasswd' | 'password'): void 
   fs.renameSync(t, fx.dropin);
 }
 
-export const setFault = (fx: SshdState, mode: 'none' | 'restart-fail') => fs.writeFileSync(path.join(fx.svcDir, 'fault'), `${mode}\n`);
+export const setFault = (fx: SshdState, mode: 'none' | 'restart-fail' | `crash ${number}`) => fs.writeFileSync(path.join(fx.svcDir, 'fault'), `${mode}\n`);
 
 /** Points salesiq.remote.* at the test server (known_hosts of the fixture, key file, auto sudo). */
 export async function useServer(fx: SshdState): Promise<void> {

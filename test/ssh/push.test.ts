@@ -48,7 +48,7 @@ describe('pushToken against OpenSSH, sudo and the fake service', function () {
     assert.ok(r.journal.some((l) => l.includes(`sha256:${r.newTokenHashPrefix}`)), 'the restarted service loaded the new token');
     assert.equal(r.newTokenHashPrefix, tokenHashPrefix(o.value));
     assert.ok(!r.journal.join('\n').includes(o.value));
-    assert.deepEqual(steps, ['connect', 'preflight', 'read', 'write', 'restart', 'verify', 'journal', 'done']);
+    assert.deepEqual(steps, ['connect', 'preflight', 'read', 'write', 'restart', 'live', 'watch', 'done']);
     assert.match(fx.callsLog(), /uid=0 systemctl restart -- llm-chatbot\n/);
   });
 

@@ -1,5 +1,5 @@
 import { DevKitError, isDevKitError } from '../../core/errors/devkitError';
-import { type FixResult, type FixStepResult, isExpiredToken, runFix } from '../../core/flows/fix';
+import { type FixResult, type FixStepResult, fixSummary, isExpiredToken, runFix, stepLine } from '../../core/flows/fix';
 import type { PushResult } from '../../core/flows/push';
 import { redact } from '../../core/redact';
 import { fail } from '../../core/ssh/fail';
@@ -8,27 +8,32 @@ import { UsageError } from '../args';
 import { missingCredentials } from '../config';
 import type { CliContext, Command } from '../context';
 import { type Io, printFailure, printOk } from '../output';
-import { SSH_FLAGS, serverSettings, type ServerSettings, where } from '../sshFlags';
+import { SSH_FLAGS, serverSettings, where } from '../sshFlags';
 import { RemoteServer } from '../sshRemote';
 import { openTransfer, type TransferOutcome, transferPortal } from './testTransfer';
 import { cachedToken, checkToken, portalSettings, tokenFields } from '../tokens';
 
 const MARGIN_MS = 5 * 60_000;
+const MAX_SETTLE_SECONDS = 300;
 
 /**
- * `fix`: refresh if needed → push-env → restart → verify → test-transfer (`--no-transfer` skips the last).
- * Stops at the first failure and says why, and what was already done (JSON: `steps` and `totalMs`).
+ * `fix`: refresh if needed → push-env → restart → live → verify → test-transfer → watch (the core's runFix;
+ * `--no-transfer` skips the transfer, `--settle-seconds N` sets the watch, 0 skips it). Each step's line is
+ * printed as it finishes; stops at the first failure and says why, and what was already done (JSON: `steps`,
+ * `liveMs` and `totalMs`).
  */
 export const fix: Command = {
-  summary: 'refresh if needed → push-env → restart → verify → test-transfer (--no-transfer skips it)',
-  flags: { values: SSH_FLAGS.values, switches: [...SSH_FLAGS.switches, '--no-transfer'] },
+  summary: 'refresh if needed → push-env → restart → live → verify → test-transfer → watch (--no-transfer, --settle-seconds N)',
+  flags: { values: [...SSH_FLAGS.values, '--settle-seconds'], switches: [...SSH_FLAGS.switches, '--no-transfer'] },
   async run(ctx) {
     if (ctx.parsed.switches.has('--value-stdin')) throw new UsageError('fix pushes the token it refreshes; --value-stdin applies to push-env only');
+    const settleMs = settleSeconds(ctx.parsed.values['--settle-seconds']) * 1000;
     const s = serverSettings(ctx);
     // Checked before anything changes: a missing setting must not surface only after the server was touched.
     const portal = ctx.parsed.switches.has('--no-transfer') ? undefined : transferPortal(ctx);
     const remote = new RemoteServer(s, ctx.signal);
     const seen: Seen = {};
+    let value = '';
     try {
       const result = await runFix(
         {
@@ -41,20 +46,25 @@ export const fix: Command = {
             ctx.io.secrets.add(t.accessToken);
             return t;
           },
-          push: async (t) => {
-            ctx.io.secrets.add(t.accessToken);
-            seen.written = await remote.write(t.accessToken);
-            const w = seen.written;
-            return { detail: w.changed ? `wrote ${s.key} in ${where(s)} (backup ${w.backup ?? 'none'})` : `${s.key} in ${where(s)} already held this token` };
+          server: {
+            key: s.key,
+            where: where(s),
+            service: s.service,
+            write: async (token) => {
+              ctx.io.secrets.add(token);
+              value = token;
+              seen.written = await remote.write(token);
+              return seen.written;
+            },
+            restart: s.restart ? (token) => remote.restartLive(token, seen.written) : undefined,
+            assertActive: async () => {
+              const state = await remote.state();
+              if (state !== 'active') throw fail('systemd', 'inactive', { unit: s.service, state });
+              return state;
+            },
+            watch: (live, ms) => remote.watch(live, ms, value, seen.written),
           },
-          restart: s.restart
-            ? async (t) => {
-                const r = await remote.restart(t.accessToken, seen.written);
-                seen.restart = r;
-                return { detail: `restarted ${s.service}: ${r.state}` };
-              }
-            : undefined,
-          verify: (t) => verify(ctx, remote, s, t, seen),
+          checkApi: (t) => apiCheck(ctx, t),
           transfer: portal
             ? async (t) => {
                 seen.transfer = await openTransfer(ctx, t.accessToken, portal);
@@ -62,8 +72,10 @@ export const fix: Command = {
                 return { detail: `test conversation opened (HTTP ${f.status}, conversation ${f.conversationId ?? 'id not returned'}${f.refreshed ? ', after one token refresh' : ''})` };
               }
             : undefined,
+          // Human output streams each step as it finishes; JSON waits for the one document.
+          onStep: (_name, done) => done && !ctx.io.json && ctx.io.stdout(redact(stepLine(done), ctx.io.secrets)),
         },
-        { marginMs: MARGIN_MS, signal: ctx.signal },
+        { marginMs: MARGIN_MS, settleMs, signal: ctx.signal },
       );
       return result.ok ? printDone(ctx, result, seen) : printStopped(ctx.io, result);
     } finally {
@@ -74,9 +86,14 @@ export const fix: Command = {
 
 interface Seen {
   written?: PushResult;
-  restart?: { state: string; journal: string[]; tokenLive: boolean };
-  state?: string;
   transfer?: TransferOutcome;
+}
+
+function settleSeconds(v: string | undefined): number {
+  if (v === undefined) return 1.5;
+  const n = Number(v);
+  if (!/^\d+(\.\d+)?$/.test(v) || !(n <= MAX_SETTLE_SECONDS)) throw new UsageError(`--settle-seconds takes a number of seconds from 0 to ${MAX_SETTLE_SECONDS} (got "${v}")`);
+  return n;
 }
 
 /** A token with time left is still replaced when SalesIQ refuses it; any other answer leaves the decision to the clock. */
@@ -89,48 +106,47 @@ async function rejectedBySalesIQ(ctx: CliContext, t: TokenState): Promise<string
   }
 }
 
-/** The service runs, and SalesIQ accepts the token it was given (checked where the token kind allows). */
-async function verify(ctx: CliContext, remote: RemoteServer, s: ServerSettings, t: TokenState, seen: Seen): Promise<{ detail: string }> {
-  seen.state = await remote.state();
-  if (seen.state !== 'active') throw fail('systemd', 'inactive', { unit: s.service, state: seen.state });
-  let api: string;
+/** SalesIQ accepts the token the service now runs with (checked where the token kind allows). */
+async function apiCheck(ctx: CliContext, t: TokenState): Promise<string> {
   try {
     const c = await checkToken(ctx, t.accessToken, portalSettings(ctx));
-    api = `SalesIQ accepts the token (GET ${c.endpoint}: HTTP ${c.status})`;
+    return `SalesIQ accepts the token (GET ${c.endpoint}: HTTP ${c.status})`;
   } catch (e) {
     if (!isDevKitError(e) || e.finding.code !== 'no-portal') throw e;
-    api = 'SalesIQ check skipped (an org token needs SALESIQ_SCREEN_NAME and SALESIQ_APP_ID)';
+    return 'SalesIQ check skipped (an org token needs SALESIQ_SCREEN_NAME and SALESIQ_APP_ID)';
   }
-  const live = seen.restart?.tokenLive ? '; the service log shows the new token' : '';
-  return { detail: `${s.service} is active; ${api}${live}` };
 }
 
 function printDone(ctx: CliContext, r: FixResult, seen: Seen): number {
   const w = seen.written;
   const f = seen.transfer?.fields;
+  const l = r.live;
   const fields = {
     ...tokenFields(ctx, r.token),
     steps: r.steps.map(stepJson),
     totalMs: r.totalMs,
+    ...(r.liveMs !== undefined ? { liveMs: r.liveMs } : {}),
     refreshed: !r.steps[0]?.skipped,
     changed: w?.changed ?? false,
     ...(w?.backup ? { backup: w.backup } : {}),
-    active: seen.state === 'active',
-    state: seen.state,
-    journal: seen.restart?.journal ?? [],
+    active: r.state === 'active',
+    state: r.state,
+    journal: l?.journal ?? [],
     newTokenHashPrefix: w?.newTokenHashPrefix,
-    tokenLive: seen.restart?.tokenLive ?? false,
+    tokenLive: Boolean(l),
+    ...(l ? { live: { proof: l.proof, mainPid: l.mainPid, previousPid: l.previousPid, note: l.proofNote, logLine: l.logLine, ...(l.warning ? { warning: l.warning } : {}) } } : {}),
     ...(f ? { transfer: { status: f.status, conversationId: f.conversationId, latencyMs: f.latencyMs, refreshed: f.refreshed } } : {}),
   };
-  const left = r.token ? `; the token expires in ${countdownText(r.token.expiresAt - ctx.clock.now())}` : '';
-  return printOk(ctx.io, fields, [...r.steps.map(stepLine), `fixed in ${r.totalMs} ms${left}`].join('\n'));
+  const left = r.token ? countdownText(r.token.expiresAt - ctx.clock.now()) : undefined;
+  // The step lines were printed as they finished; the document (or the summary) closes the run.
+  return printOk(ctx.io, fields, fixSummary(r, left));
 }
 
 /** The decoded reason, plus every step that ran: the server may already hold the new token. */
 function printStopped(io: Io, r: FixResult): number {
-  const extra = { failedStep: r.failedStep, steps: r.steps.map(stepJson), totalMs: r.totalMs };
+  const extra = { failedStep: r.failedStep, steps: r.steps.map(stepJson), totalMs: r.totalMs, ...(r.liveMs !== undefined ? { liveMs: r.liveMs } : {}) };
   if (!io.json) {
-    io.stderr(redact([...r.steps.map(stepLine), `stopped at ${r.failedStep ?? 'start'} after ${r.totalMs} ms:`].join('\n'), io.secrets));
+    io.stderr(redact(fixSummary(r), io.secrets));
     return printFailure(io, r.error);
   }
   let doc = '';
@@ -141,9 +157,4 @@ function printStopped(io: Io, r: FixResult): number {
 
 function stepJson(s: FixStepResult): FixStepResult {
   return { name: s.name, ok: s.ok, ms: s.ms, detail: s.detail, ...(s.skipped ? { skipped: true } : {}) };
-}
-
-function stepLine(s: FixStepResult): string {
-  const mark = !s.ok ? '✗' : s.skipped ? '–' : '✓';
-  return `${mark} ${s.name.padEnd(8)} ${String(s.ms).padStart(6)} ms  ${s.detail}`;
 }

@@ -342,6 +342,10 @@ const systemd: Record<string, Entry> = {
   inactive: e('server', 'fix-server', false, 'The service is not running.',
     'systemd reports the service as inactive or failed.', 'It stopped or never started after the restart.',
     'Read the service log, fix the cause and start it again.'),
+  'token-not-live': e('config', 'fix-server', false, 'The restarted service does not hold the new token.',
+    'The service restarted, but the value of the key in its environment (/proc/<pid>/environ) is not the token just written.',
+    'The unit loads another file through EnvironmentFile= (or sets the key with Environment=), so the .env that was written is not what it runs with.',
+    'Check `systemctl show -p EnvironmentFiles <service>` and point the env-file setting at that file (or the unit at this one), then push again.'),
 };
 
 export const ENTRIES: Partial<Record<Source, Record<string, Entry>>> = { salesiq, oauth, http, network, ssh, sudo, systemd };

@@ -1,19 +1,41 @@
 /**
- * "Make the chatbot work again", as one sequence: refresh the token if it is not fresh → write it to the
- * server's .env → restart the service → verify → open a labelled test conversation. The steps run in order and
- * the first failure stops the run; the result lists every step done (with its time), so a front end can say
- * both why it stopped and what had already changed on the server. The steps are injected: the CLI and the
- * extension bring their own SSH and HTTP plumbing, and tests bring fakes.
+ * "Make the chatbot work again", as one sequence shared by the CLI's `fix` and VS Code's Fix Now: refresh the
+ * token if it is not fresh (or SalesIQ rejects it) → write it to the server's .env → restart the service →
+ * prove the new token is live → verify (the unit is active, SalesIQ accepts the token) → open a labelled test
+ * conversation → watch the service for the settle window (a crash shortly after the start still counts). The
+ * first failure stops the run; the result lists every step done (with its time), so a front end can say both
+ * why it stopped and what had already changed on the server. The server and HTTP plumbing are injected: the
+ * CLI and the extension bring their own, tests bring fakes. The step texts are made here, so both front ends
+ * say the same thing.
  */
 import type { Clock } from '../clock';
 import { isDevKitError } from '../errors/devkitError';
+import type { LiveResult } from '../ssh/liveProof';
 import { countdownText, type TokenState } from '../token';
 
-export type FixStepName = 'refresh' | 'push' | 'restart' | 'verify' | 'transfer';
+export type FixStepName = 'refresh' | 'push' | 'restart' | 'live' | 'verify' | 'transfer' | 'watch';
+
+/** The order of the steps (the CLI contract's JSON names). */
+export const FIX_STEPS: readonly FixStepName[] = ['refresh', 'push', 'restart', 'live', 'verify', 'transfer', 'watch'];
 
 /** What a step reports: one human sentence (callers keep any richer result themselves). */
 export interface StepOutcome {
   detail: string;
+}
+
+/** The server side of the fix, over one connection (opened on first use, closed by the caller). */
+export interface FixServer {
+  /** "SALESIQ_ACCESS_TOKEN", "/opt/llm-chatbot/.env on host", "llm-chatbot": for the step texts. */
+  key: string;
+  where: string;
+  service: string;
+  write(token: string): Promise<{ changed: boolean; backup?: string }>;
+  /** Absent when the restart is not wanted (--no-restart). Resolves once the new token is proven live. */
+  restart?(token: string): Promise<LiveResult>;
+  /** Used when there was no restart: the unit's ActiveState, or the decoded failure when it is not active. */
+  assertActive(): Promise<string>;
+  /** Watches the live process for `ms` more (0: one check); rejects with crash-after-restart if it dies. */
+  watch(live: LiveResult, ms: number): Promise<void>;
 }
 
 export interface FixDeps {
@@ -26,17 +48,22 @@ export interface FixDeps {
    */
   staleReason?(t: TokenState): Promise<string | undefined>;
   refresh(): Promise<TokenState>;
-  push(t: TokenState): Promise<StepOutcome>;
-  /** Absent when the restart is not wanted (--no-restart): the step is listed as skipped. */
-  restart?(t: TokenState): Promise<StepOutcome>;
-  verify(t: TokenState): Promise<StepOutcome>;
+  server: FixServer;
+  /** SalesIQ accepts the token: a short sentence (or a reason it was not checked). Optional. */
+  checkApi?(t: TokenState): Promise<string>;
   /** Absent when the test conversation is not wanted (--no-transfer): the step is listed as skipped. */
-  transfer?(t: TokenState): Promise<StepOutcome>;
+  transfer?(t: TokenState): Promise<StepOutcome & { skipped?: boolean }>;
+  /** Told when each step starts (for a progress line) and when it is done. */
+  onStep?(name: FixStepName, done?: FixStepResult): void;
 }
 
 export interface FixOptions {
   /** A token with this much time left or less is refreshed. */
   marginMs: number;
+  /** How long the restarted service must stay up, counted from the live moment; 0 skips the watch. */
+  settleMs: number;
+  /** Return once the rest is done and run the watch in the background (`watching`); the CLI watches inline. */
+  backgroundWatch?: boolean;
   signal?: AbortSignal;
 }
 
@@ -52,34 +79,53 @@ export interface FixResult {
   ok: boolean;
   steps: FixStepResult[];
   totalMs: number;
+  /** From the start until the new token was proven live (absent when it was not). */
+  liveMs?: number;
   /** The token the run ended with (the refreshed one, if the refresh step ran). */
   token?: TokenState;
   failedStep?: FixStepName;
   /** What stopped the run (a DevKitError for every expected failure). */
   error?: unknown;
+  written?: { changed: boolean; backup?: string };
+  live?: LiveResult;
+  /** The unit's state as the verify step saw it. */
+  state?: string;
+  /** With backgroundWatch: the watch step, still running; it never rejects (a crash is an ok:false step with `error`). */
+  watching?: Promise<FixStepResult & { error?: unknown }>;
 }
 
 export async function runFix(deps: FixDeps, opts: FixOptions): Promise<FixResult> {
-  const { clock } = deps;
+  const { clock, server } = deps;
   const started = clock.now();
   const steps: FixStepResult[] = [];
+  const r: Partial<FixResult> = {};
   let token: TokenState | undefined;
+  let liveAt: number | undefined;
 
-  const step = async (name: FixStepName, work: (() => Promise<StepOutcome & { skipped?: boolean }>) | undefined, why = 'not requested'): Promise<void> => {
-    opts.signal?.throwIfAborted();
-    if (!work) {
-      steps.push({ name, ok: true, ms: 0, detail: `skipped (${why})`, skipped: true });
-      return;
-    }
+  const run = async (name: FixStepName, work: () => Promise<StepOutcome & { skipped?: boolean; ms?: number }>): Promise<FixStepResult> => {
+    deps.onStep?.(name);
     const t0 = clock.now();
     try {
       const out = await work();
-      steps.push({ name, ok: true, ms: clock.now() - t0, detail: out.detail, ...(out.skipped ? { skipped: true } : {}) });
+      return { name, ok: true, ms: out.ms ?? clock.now() - t0, detail: out.detail, ...(out.skipped ? { skipped: true } : {}) };
     } catch (e) {
-      steps.push({ name, ok: false, ms: clock.now() - t0, detail: isDevKitError(e) ? e.finding.title : e instanceof Error ? e.message : String(e) });
-      throw new StepFailed(name, e);
+      throw new StepFailed({ name, ok: false, ms: clock.now() - t0, detail: isDevKitError(e) ? e.finding.title : e instanceof Error ? e.message : String(e) }, e);
     }
   };
+  const record = (s: FixStepResult) => {
+    steps.push(s);
+    deps.onStep?.(s.name, s);
+  };
+  const step = async (name: FixStepName, work: () => Promise<StepOutcome & { skipped?: boolean; ms?: number }>): Promise<void> => {
+    opts.signal?.throwIfAborted();
+    try {
+      record(await run(name, work));
+    } catch (e) {
+      if (e instanceof StepFailed) record(e.result);
+      throw e;
+    }
+  };
+  const skip = (name: FixStepName, why: string) => record({ name, ok: true, ms: 0, detail: `skipped (${why})`, skipped: true });
   const live = (): TokenState => token as TokenState;
 
   try {
@@ -93,18 +139,83 @@ export async function runFix(deps: FixDeps, opts: FixOptions): Promise<FixResult
       token = await deps.refresh();
       return { detail: `refreshed (${reason}); the new token expires in ${countdownText(token.expiresAt - clock.now())}` };
     });
-    await step('push', () => deps.push(live()));
-    await step('restart', deps.restart && (() => deps.restart!(live())), '--no-restart');
-    await step('verify', () => deps.verify(live()));
-    await step('transfer', deps.transfer && (() => deps.transfer!(live())), '--no-transfer');
-    return { ok: true, steps, totalMs: clock.now() - started, token };
+    await step('push', async () => {
+      const w = await server.write(live().accessToken);
+      r.written = w;
+      return { detail: w.changed ? `wrote ${server.key} in ${server.where} (backup ${w.backup ?? 'none'})` : `${server.key} in ${server.where} already held this token` };
+    });
+    if (server.restart) {
+      // One remote script restarts and proves: the restart step gets the call's time minus the proof's share.
+      let proofMs = 0;
+      await step('restart', async () => {
+        const t0 = clock.now();
+        const l = await server.restart!(live().accessToken);
+        r.live = l;
+        liveAt = clock.now();
+        proofMs = Math.max(0, Math.min(l.proofMs ?? 0, liveAt - t0));
+        return { detail: `restarted ${server.service}: main PID ${l.previousPid || 'none'} → ${l.mainPid}`, ms: liveAt - t0 - proofMs };
+      });
+      await step('live', async () => ({ detail: liveText(r.live!), ms: proofMs }));
+      r.liveMs = liveAt! - started;
+    } else {
+      skip('restart', '--no-restart');
+      skip('live', 'no restart: the running service keeps the token it started with');
+    }
+    await step('verify', async () => {
+      r.state = r.live ? r.live.state : await server.assertActive();
+      const api = deps.checkApi ? `; ${await deps.checkApi(live())}` : '';
+      return { detail: `${server.service} is active${r.live ? ` (PID ${r.live.mainPid})` : ''}${api}` };
+    });
+    if (deps.transfer) await step('transfer', () => deps.transfer!(live()));
+    else skip('transfer', '--no-transfer');
+
+    const watch = watchStep(deps, opts, r.live, liveAt);
+    if (!watch) skip('watch', !r.live ? 'no restart' : 'settle window 0');
+    else if (opts.backgroundWatch) {
+      r.watching = run('watch', watch).then(
+        (s) => (deps.onStep?.('watch', s), s),
+        (e: StepFailed) => (deps.onStep?.('watch', e.result), { ...e.result, error: e.cause }),
+      );
+    } else await step('watch', watch);
+    return { ...r, ok: true, steps, totalMs: clock.now() - started, token };
   } catch (e) {
     const failed = e instanceof StepFailed ? e : undefined;
-    const result: FixResult = { ok: false, steps, totalMs: clock.now() - started, error: failed ? failed.cause : e };
+    const result: FixResult = { ...r, ok: false, steps, totalMs: clock.now() - started, error: failed ? failed.cause : e };
     if (token) result.token = token;
-    if (failed) result.failedStep = failed.step;
+    if (failed) result.failedStep = failed.result.name;
     return result;
   }
+}
+
+/** The watch for the rest of the settle window, counted from the live moment; undefined when there is none. */
+function watchStep(deps: FixDeps, opts: FixOptions, l: LiveResult | undefined, liveAt: number | undefined): (() => Promise<StepOutcome>) | undefined {
+  if (!l || liveAt === undefined || opts.settleMs <= 0) return undefined;
+  return async () => {
+    const left = Math.max(0, opts.settleMs - (deps.clock.now() - liveAt));
+    await deps.server.watch(l, left);
+    return { detail: `${deps.server.service} (PID ${l.mainPid}) stayed up for ${(opts.settleMs / 1000).toFixed(1)} s after the restart` };
+  };
+}
+
+/** The live step's sentence: the proof, the service's own log line, and a warning about the unit's env file. */
+export function liveText(l: LiveResult): string {
+  const log = l.logLine ? '; the service logged the new token under its PID' : '';
+  return `new token live (${l.proof === 'environ' ? 'environ hash' : 'new main PID'}): ${l.proofNote}${log}${l.warning ? `. Note: ${l.warning}` : ''}`;
+}
+
+/** One line per step, as both front ends print it: `✓ restart      412 ms  restarted …`. */
+export function stepLine(s: FixStepResult): string {
+  const mark = !s.ok ? '✗' : s.skipped ? '–' : '✓';
+  return `${mark} ${s.name.padEnd(8)} ${String(s.ms).padStart(6)} ms  ${s.detail}`;
+}
+
+/** The closing line: the live time, and the total with the watch (they differ by the settle window). */
+export function fixSummary(r: FixResult, tokenLeft?: string): string {
+  const left = tokenLeft ? `; the token expires in ${tokenLeft}` : '';
+  if (!r.ok) return `stopped at ${r.failedStep ?? 'start'} after ${r.totalMs} ms${r.liveMs !== undefined ? ` (the new token was live at ${r.liveMs} ms)` : ''}:`;
+  const live = r.liveMs !== undefined ? `new token live in ${r.liveMs} ms; ` : '';
+  const watch = r.steps.find((s) => s.name === 'watch' && !s.skipped);
+  return `${live}fixed in ${r.totalMs} ms${watch ? ` (incl. ${watch.ms} ms watch)` : ''}${left}`;
 }
 
 async function whyRefresh(deps: FixDeps, t: TokenState | undefined, marginMs: number): Promise<string | undefined> {
@@ -117,10 +228,10 @@ async function whyRefresh(deps: FixDeps, t: TokenState | undefined, marginMs: nu
 
 class StepFailed extends Error {
   constructor(
-    readonly step: FixStepName,
+    readonly result: FixStepResult,
     override readonly cause: unknown,
   ) {
-    super(`${step} failed`);
+    super(`${result.name} failed`);
   }
 }
 

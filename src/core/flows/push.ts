@@ -12,8 +12,9 @@ import { readFile, readTarget, writeFileAtomic, type WriteResult } from '../ssh/
 import { restartService, type RestartOptions, unitState } from '../ssh/service';
 import { hidePassword, type Privilege, type SudoMode } from '../ssh/sudo';
 import { envKeyProblem, envPathProblem, envValueProblem, inputError, unitNameProblem } from '../ssh/targetRules';
+import type { LiveResult } from '../ssh/liveProof';
 
-export type PushStep = 'connect' | 'preflight' | 'read' | 'confirm' | 'write' | 'restart' | 'verify' | 'journal' | 'done';
+export type PushStep = 'connect' | 'preflight' | 'read' | 'confirm' | 'write' | 'restart' | 'live' | 'watch' | 'done';
 
 export interface PushOptions {
   /** An open session (left open), or how to open one (closed at the end; also allows a reconnect after a drop). */
@@ -36,7 +37,9 @@ export interface PushOptions {
   onStep?: (step: PushStep) => void;
   /** Honoured until the write starts. */
   signal?: AbortSignal;
-  restartOptions?: Omit<RestartOptions, 'secrets' | 'onPhase'>;
+  restartOptions?: Omit<RestartOptions, 'secrets' | 'onPhase' | 'key' | 'value' | 'envPath'>;
+  /** Told as soon as the restarted service is proven to hold the token, before the settle window is watched. */
+  onLive?: (live: LiveResult) => void;
 }
 
 export interface PushResult {
@@ -60,6 +63,8 @@ export interface PushResult {
   crlf: boolean;
   warnings: string[];
   hostKey: HostKeyInfo;
+  /** How the restarted service was proven to hold the token (absent without a restart). */
+  live?: LiveResult;
 }
 
 export const tokenHashPrefix = (value: string): string => createHash('sha256').update(value).digest('hex').slice(0, 12);
@@ -125,16 +130,24 @@ export async function pushToken(opts: PushOptions): Promise<PushResult> {
 
     let state: string;
     let journal: string[] = [];
+    let live: LiveResult | undefined;
     if (opts.restart) {
       step('restart');
       try {
         const r = await restartService(session, priv, opts.service, {
           ...opts.restartOptions,
-          secrets: [opts.value],
-          onPhase: (p) => step(p),
+          key: opts.key,
+          value: opts.value,
+          envPath: opts.envPath,
+          secrets: [oldValue ?? ''],
+          onPhase: (p, l) => {
+            step(p);
+            if (p === 'live') opts.onLive?.(l);
+          },
         });
         state = r.state;
         journal = r.journal.map(hide);
+        live = r.live;
       } catch (e) {
         // The file was written: say so, and where the old content is, whatever went wrong next.
         if (isDevKitError(e)) {
@@ -168,6 +181,7 @@ export async function pushToken(opts: PushOptions): Promise<PushResult> {
       result.concurrent = true;
       warnings.push(`Another push wrote this same ${opts.key} at the same time; this one had nothing left to write.`);
     }
+    if (live) result.live = live;
     return result;
   } finally {
     if (owned) session.close();

@@ -1,12 +1,13 @@
 /**
- * Restarting the service and proving it stayed up (reference ssh-remote.md §3 "stopping a remote command",
- * §4.4): the time limit lives on the server (`timeout -k 5 N`), because a signal from the client cannot stop a
- * command under sudo; "restart exited 0" is not "running", so the state is polled until it holds steady.
+ * Restarting the service and proving it runs (reference ssh-remote.md §3 "stopping a remote command", §4.4;
+ * docs/systemd.md): the time limit lives on the server (`timeout -k 5 N`), because a signal from the client
+ * cannot stop a command under sudo. "restart exited 0" is not "running": liveProof.ts restarts, waits for a new
+ * main process and proves which token it holds in one remote script, then watches it for the settle window.
  */
-import { type Clock, sleep, systemClock } from '../clock';
 import { redact } from '../redact';
 import type { SshSession } from './connection';
 import { fail } from './fail';
+import { type LiveResult, restartLive, watchService } from './liveProof';
 import { type Privilege, privileged, privilegedStdin, runPrivileged, shQuote, sudoFailure } from './sudo';
 import { inputError, unitNameProblem } from './targetRules';
 
@@ -17,51 +18,47 @@ export function assertUnitName(unit: string): void {
 }
 
 export interface RestartOptions {
-  /** Server-side limit for `systemctl restart`; default 60 s. */
+  /** Server-side limit for `systemctl restart` and the proof; default 60 s. */
   timeoutSec?: number;
-  /** How long the unit must stay active before it counts as up; default 1500 ms. */
+  /** How long the new process must stay up (watched on the server) before it counts as up; default 1500 ms, 0 skips. */
   settleMs?: number;
-  /** Give up waiting for 'active' after this long; default 15 s. */
-  maxWaitMs?: number;
-  pollMs?: number;
   journalLines?: number;
-  clock?: Clock;
   /** Extra strings to mask in journal lines (the token just written). */
   secrets?: string[];
-  /** Told when the restart is done and the state polling starts, and when the journal is read. */
-  onPhase?: (phase: 'verify' | 'journal') => void;
+  /** The key and value written: the proof compares the running process's copy with them (hash on the server). */
+  key?: string;
+  value?: string;
+  envPath?: string;
+  /** Accepted for older callers; the watch now polls on the server, every 100 ms, in one remote script. */
+  pollMs?: number;
+  /** Told when the new token is live (before the settle window), and when the watch starts. */
+  onPhase?: (phase: 'live' | 'watch', live: LiveResult) => void;
 }
 
 export interface RestartResult {
   state: string;
   journal: string[];
+  live: LiveResult;
 }
 
+/** Restart → live proof → watch for the settle window: two remote scripts in all. */
 export async function restartService(session: SshSession, p: Privilege, unit: string, opts: RestartOptions = {}): Promise<RestartResult> {
   assertUnitName(unit);
-  const limit = Math.max(1, Math.floor(opts.timeoutSec ?? 60));
-  const r = await runPrivileged(session, p, `timeout -k 5 ${limit} systemctl restart -- ${shQuote(unit)}`);
-  const lines = async (): Promise<string[]> => {
-    opts.onPhase?.('journal');
-    return journal(session, p, unit, opts.journalLines ?? 20, opts.secrets).catch(() => []);
-  };
-  if (r.code === undefined) throw fail('ssh', 'connection-lost', { host: session.host, step: 'restart' });
-  if (r.code !== 0) {
-    const refused = sudoFailure(r, session.username);
-    if (refused) throw refused;
-    if (r.code === 124 || r.code === 137) throw fail('systemd', 'timeout', { unit, seconds: limit });
-    const e = r.stderr;
-    if (/Interactive authentication required/i.test(e)) throw fail('systemd', 'interactive-auth', { unit });
-    if (/not found|could not be found|not loaded/i.test(e)) throw fail('systemd', 'unit-not-found', { unit });
-    throw fail('systemd', 'job-failed', { unit, evidence: e.split('\n')[0]?.trim(), journal: (await lines()).join('\n') });
+  const live = await restartLive(session, p, unit, {
+    key: opts.key,
+    value: opts.value,
+    envPath: opts.envPath,
+    timeoutSec: opts.timeoutSec,
+    journalLines: opts.journalLines,
+    secrets: opts.secrets,
+  });
+  opts.onPhase?.('live', live);
+  const settleMs = opts.settleMs ?? 1500;
+  if (settleMs > 0) {
+    opts.onPhase?.('watch', live);
+    await watchService(session, p, live, { settleMs, journalLines: opts.journalLines, secrets: [...(opts.value ? [opts.value] : []), ...(opts.secrets ?? [])] });
   }
-  opts.onPhase?.('verify');
-  const { state, wasActive } = await waitActive(session, unit, opts);
-  if (state === 'active') return { state, journal: await lines() };
-  const journalText = (await lines()).join('\n');
-  // Restart said yes, then the unit failed or fell out of 'active': it crashed after starting.
-  if (state === 'failed' || wasActive) throw fail('systemd', 'crash-after-restart', { unit, state, journal: journalText });
-  throw fail('systemd', 'inactive', { unit, state, journal: journalText });
+  return { state: live.state, journal: live.journal, live };
 }
 
 /** `systemctl is-active` output: active, activating, failed, inactive, … (needs no sudo). */
@@ -70,33 +67,6 @@ export async function unitState(session: SshSession, unit: string): Promise<stri
   const r = await session.exec(`env LC_ALL=C systemctl is-active -- ${shQuote(unit)}`);
   if (r.code === undefined) throw fail('ssh', 'connection-lost', { host: session.host });
   return r.stdout.toString('utf8').trim().split('\n').pop() || 'unknown';
-}
-
-/**
- * Polls until the unit has been active for `settleMs` (state 'active'); stops at once on 'failed', or with the
- * last state when `maxWaitMs` runs out.
- */
-async function waitActive(session: SshSession, unit: string, opts: RestartOptions): Promise<{ state: string; wasActive: boolean }> {
-  const clock = opts.clock ?? systemClock;
-  const settle = opts.settleMs ?? 1500;
-  const poll = Math.max(50, opts.pollMs ?? 250);
-  const deadline = clock.now() + Math.max(settle, opts.maxWaitMs ?? 15_000);
-  let activeSince: number | undefined;
-  let wasActive = false;
-  for (;;) {
-    const state = await unitState(session, unit);
-    const now = clock.now();
-    if (state === 'failed') return { state, wasActive };
-    if (state === 'active') {
-      wasActive = true;
-      activeSince ??= now;
-      if (now - activeSince >= settle) return { state, wasActive };
-    } else {
-      activeSince = undefined;
-    }
-    if (now >= deadline) return { state, wasActive };
-    await sleep(clock, poll);
-  }
 }
 
 /** The last `n` journal lines of the unit, with tokens masked; [] when there are none. */

@@ -3,6 +3,7 @@
  * with ssh2 and the SSH core (see chunks/ssh.ts), so none of it costs activation time or bundle size.
  */
 import type * as vscode from 'vscode';
+import type { FixServer } from '../../core/flows/fix';
 import type { StoredToken } from '../../core/tokenManager';
 import type { FeatureDeps } from '../deps';
 import type { ProfileSetting } from '../settings';
@@ -22,6 +23,8 @@ export interface RemoteFeature extends vscode.Disposable {
   showLogs(args?: LogsArgs): Promise<unknown>;
   stopLogs(): Promise<unknown>;
   restore(args?: RestoreArgs): Promise<unknown>;
+  /** Fix Now's server side (write → restart with the live proof → watch) on one session. */
+  fixServer(args: RemoteArgs, say: (message: string) => void, signal?: AbortSignal): FixServer & { close(): void };
 }
 
 export function createRemote(deps: FeatureDeps, status: PushStatus): RemoteFeature {
@@ -38,6 +41,7 @@ export function createRemote(deps: FeatureDeps, status: PushStatus): RemoteFeatu
     showLogs: (args) => serverLog.command(args),
     stopLogs: () => serverLog.stop(),
     restore: (args) => restorer.command(args),
+    fixServer: (args, say, signal) => pusher.fixServer(args, say, signal),
     dispose: () => serverLog.dispose(),
   };
 }

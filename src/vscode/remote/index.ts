@@ -10,10 +10,18 @@ import { autoPushEnabled } from './remoteSettings';
  * tooltip row live in the activation bundle; everything else (and ssh2) loads on first use. Do not import
  * the other remote modules from here: they pull in ssh2.
  */
+let remoteOf: (() => RemoteFeature) | undefined;
+
+/** The remote feature (loading ssh2 on first use), for Fix Now's server steps; undefined before registerRemote. */
+export function remoteFeature(): RemoteFeature | undefined {
+  return remoteOf?.();
+}
+
 export function registerRemote(deps: FeatureDeps): vscode.Disposable[] {
   const status = new PushStatus(deps.statusBar, deps.clock);
   let feature: RemoteFeature | undefined;
   const remote = () => (feature ??= loadSsh().createRemote(deps, status));
+  remoteOf = remote;
   const cmd = (id: string, run: (f: RemoteFeature, args: never) => unknown) => vscode.commands.registerCommand(id, (args: never) => run(remote(), args));
   return [
     cmd('salesiq.pushToServer', (f, args) => f.push(args)),

@@ -1,90 +1,95 @@
 import * as vscode from 'vscode';
-import { DevKitError } from '../../core/errors/devkitError';
+import { DevKitError, isDevKitError } from '../../core/errors/devkitError';
 import type { Finding } from '../../core/errors/finding';
-import { FixResult, FixStepName, runFix } from '../../core/flows/fix';
-import type { TokenState } from '../../core/token';
+import { type FixDeps, type FixResult, type FixStepName, isExpiredToken, runFix, stepLine } from '../../core/flows/fix';
+import { tokenKind } from '../../core/token';
 import type { FeatureDeps } from '../deps';
+import { loadNet } from '../lazy';
 import { showFailure, toFinding } from '../notify';
+import type { RemoteArgs } from '../remote/answers';
+import { remoteFeature } from '../remote';
+import { settleWindowMs } from '../remote/settle';
 import { settings } from '../settings';
 import type { LastResults } from './lastResults';
 import { sendTestTransfer, transferTarget } from './testTransfer';
 
-/** What the push command returns (src/vscode/remote); only the fields Fix Now reads. */
-interface PushOutcome {
-  ok: boolean;
-  cancelled?: boolean;
-  finding?: Finding;
-  changed?: boolean;
-  active?: boolean;
-  state?: string;
-  newTokenHashPrefix?: string;
-  host?: string;
-}
-
 export interface FixNowArgs {
   /** false: no confirmation and no prompts (tests, walkthrough links with answers stored). */
   confirm?: boolean;
-  /** Passed through to the push (e.g. a host-key answer). */
-  push?: Record<string, unknown>;
+  /** Passed to the server steps (e.g. a host-key answer). */
+  push?: RemoteArgs;
 }
 
-export type FixNowResult = Omit<FixResult, 'error' | 'token'> & { finding?: Finding };
+export type FixNowResult = Omit<FixResult, 'error' | 'token' | 'watching' | 'live'> & {
+  finding?: Finding;
+  /** The settle-window watch, still running in the background when the command returns. */
+  watching?: Promise<{ ok: boolean; detail: string; finding?: Finding }>;
+};
 
 const STEP_TEXT: Record<FixStepName, string> = {
   refresh: 'refreshing the token (if needed)…',
   push: 'pushing it to the server’s .env…',
   restart: 'restarting the service…',
-  verify: 'verifying the service runs with it…',
+  live: 'proving the service holds the new token…',
+  verify: 'verifying the service and the token…',
   transfer: 'sending a test transfer…',
+  watch: 'watching the service…',
 };
 
 /**
- * SalesIQ: Fix Now — the whole repair in one progress notification: refresh if not fresh → push →
- * restart → verify → test transfer. Stops at the first failure with the decoded reason and what was done.
+ * SalesIQ: Fix Now — the core's fix flow (the CLI's `fix` runs the same one) in one progress notification:
+ * refresh if not fresh or rejected → push → restart → live → verify → test transfer. It reports as soon as the
+ * new token is live and the rest is done; the settle-window watch runs on in the background and warns, with the
+ * decoded journal, if the service dies then. Stops at the first failure with the reason and what was done.
  */
 export function registerFixNow(deps: FeatureDeps, last: LastResults): vscode.Disposable {
   return vscode.commands.registerCommand('salesiq.fixNow', async (args: FixNowArgs = {}): Promise<FixNowResult | undefined> => {
     if (args.confirm !== false && !(await confirm(deps))) return undefined;
-    const result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'SalesIQ: Fix Now', cancellable: true }, (progress, cancel) => {
+    const result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'SalesIQ: Fix Now', cancellable: true }, async (progress, cancel) => {
       const abort = new AbortController();
       cancel.onCancellationRequested(() => abort.abort(new Error('cancelled')));
-      return runFix(fixDeps(deps, last, args, (s) => progress.report({ message: STEP_TEXT[s] })), { marginMs: settings.autoRefreshMarginMin() * 60_000, signal: abort.signal });
+      const say = (message: string) => progress.report({ message });
+      const remote = remoteFeature();
+      if (!remote) throw new Error('the remote feature is not registered');
+      const server = remote.fixServer({ ...args.push, interactive: args.confirm !== false }, say, abort.signal);
+      try {
+        const r = await runFix(fixDeps(deps, last, server, say), { marginMs: settings.autoRefreshMarginMin() * 60_000, settleMs: settleWindowMs(), backgroundWatch: true, signal: abort.signal });
+        if (r.watching) void r.watching.finally(() => server.close());
+        else server.close();
+        return r;
+      } catch (e) {
+        server.close();
+        throw e;
+      }
     });
     report(deps, result);
-    const { error, token: _token, ...rest } = result;
-    return error ? { ...rest, finding: toFinding(error) } : rest;
+    const { error, token: _token, watching, live: _live, ...rest } = result;
+    const out: FixNowResult = error ? { ...rest, finding: toFinding(error) } : rest;
+    if (watching) out.watching = watching.then((s) => ({ ok: s.ok, detail: s.detail, ...(s.error ? { finding: toFinding(s.error) } : {}) }));
+    return out;
   });
 }
 
-function fixDeps(deps: FeatureDeps, last: LastResults, args: FixNowArgs, announce: (s: FixStepName) => void): Parameters<typeof runFix>[0] {
+function fixDeps(deps: FeatureDeps, last: LastResults, server: FixDeps['server'], say: (m: string) => void): FixDeps {
   const { controller, clock } = deps;
-  let pushed: PushOutcome | undefined;
   return {
     clock,
-    current: async () => (announce('refresh'), controller.token),
+    current: async () => controller.token,
+    staleReason: async (t) => {
+      try {
+        await salesiqCheck(deps, t.accessToken);
+        return undefined;
+      } catch (e) {
+        return isExpiredToken(e) && isDevKitError(e) ? `SalesIQ rejected the cached token (${e.finding.code})` : undefined;
+      }
+    },
     refresh: () => controller.refresh(),
-    push: async () => {
-      announce('push');
-      pushed = await vscode.commands.executeCommand<PushOutcome>('salesiq.pushToServer', { ...args.push, confirm: false, quiet: true, interactive: args.confirm !== false });
-      // A systemd failure happens after the write: the push itself succeeded, the restart step reports it.
-      if (!pushed?.ok && pushed?.finding?.source === 'systemd') return { detail: 'the .env has the new token (the restart failed)' };
-      if (!pushed?.ok) throw pushed?.finding ? new DevKitError(pushed.finding) : new Error('The push was cancelled.');
-      return { detail: pushed.changed ? `the .env on ${pushed.host} now has the token` : `the .env on ${pushed.host} already had this token` };
+    server,
+    checkApi: async (t) => {
+      await salesiqCheck(deps, t.accessToken);
+      return 'SalesIQ accepts the token';
     },
-    restart: settings.remoteRestart()
-      ? async () => {
-          announce('restart');
-          if (!pushed?.ok && pushed?.finding) throw new DevKitError(pushed.finding);
-          return { detail: `service ${pushed?.state ?? 'restarted'}` };
-        }
-      : undefined,
-    verify: async () => {
-      announce('verify');
-      if (!pushed?.active) throw new Error('The service is not active after the restart; see "SalesIQ: Show Server Logs".');
-      return { detail: `active${pushed.newTokenHashPrefix ? `, journal shows token ${pushed.newTokenHashPrefix}…` : ''}` };
-    },
-    transfer: async (_t: TokenState) => {
-      announce('transfer');
+    transfer: async () => {
       let target;
       try {
         target = transferTarget();
@@ -95,15 +100,31 @@ function fixDeps(deps: FeatureDeps, last: LastResults, args: FixNowArgs, announc
       last.record('Test transfer', true, `HTTP ${r.status}, ${r.latencyMs} ms`, clock.now());
       return { detail: `HTTP ${r.status}, conversation ${r.conversationId ?? '(no id)'}, ${r.latencyMs} ms` };
     },
+    onStep: (name, done) => {
+      if (!done) say(STEP_TEXT[name]);
+      else deps.log.info('fix', stepLine(done));
+    },
   };
 }
 
+/** A harmless authenticated GET with the profile's portal settings (as Validate Token does). */
+async function salesiqCheck(deps: FeatureDeps, token: string): Promise<void> {
+  const net = loadNet();
+  const org = tokenKind(token) === 'org';
+  await net.validateToken(net.createHttpClient(settings.httpOptions()), deps.controller.endpoints().salesiqUrl, token, {
+    screenName: settings.screenName(),
+    appId: org ? settings.appId() : undefined,
+  });
+}
+
 function report(deps: FeatureDeps, r: FixResult): void {
-  const lines = r.steps.map((s) => `${s.ok ? (s.skipped ? '–' : '✓') : '✗'} ${s.name}: ${s.detail}`);
-  deps.log.info('fix', `${r.ok ? 'done' : `stopped at ${r.failedStep}`} in ${r.totalMs} ms\n${lines.join('\n')}`);
+  deps.log.info('fix', `${r.ok ? 'done' : `stopped at ${r.failedStep}`} in ${r.totalMs} ms${r.liveMs !== undefined ? ` (new token live at ${r.liveMs} ms)` : ''}`);
   deps.statusBar.render();
   if (r.ok) {
-    void vscode.window.showInformationMessage(`SalesIQ Fix Now: done in ${(r.totalMs / 1000).toFixed(1)} s — ${r.steps.filter((s) => !s.skipped).map((s) => s.name).join(' → ')}.`, 'Show Log').then((c) => c && deps.log.show());
+    const done = r.steps.filter((s) => !s.skipped).map((s) => s.name).join(' → ');
+    const live = r.liveMs !== undefined ? `new token live in ${(r.liveMs / 1000).toFixed(1)} s` : 'done';
+    const watch = r.watching ? '; watching the service for a moment longer' : '';
+    void vscode.window.showInformationMessage(`SalesIQ Fix Now: ${live} — ${done}${watch}.`, 'Show Log').then((c) => c && deps.log.show());
     return;
   }
   const done = r.steps.filter((s) => s.ok && !s.skipped).map((s) => s.name);
@@ -115,7 +136,7 @@ async function confirm(deps: FeatureDeps): Promise<boolean> {
   const host = vscode.workspace.getConfiguration('salesiq').get<string>('remote.host');
   const choice = await vscode.window.showInformationMessage(
     'Fix Now?',
-    { modal: true, detail: `Refresh the ${deps.controller.profile.name} token if needed, write it to ${host || 'the server'}'s .env, restart the service, verify it, and ${settings.confirmTestTransfer() ? 'open a labelled test conversation operators will see' : 'send a test transfer'}.` },
+    { modal: true, detail: `Refresh the ${deps.controller.profile.name} token if needed, write it to ${host || 'the server'}'s .env, restart the service, prove it holds the new token, verify it, and ${settings.confirmTestTransfer() ? 'open a labelled test conversation operators will see' : 'send a test transfer'}.` },
     'Fix Now',
   );
   return choice === 'Fix Now';
