@@ -25,7 +25,10 @@ export class CliContext {
     this.profile = resolveProfile(parsed, env, this.config);
     this.state = new StateStore(stateDir(parsed.values['--state-dir'], env));
     const p = this.profile;
-    for (const s of [p.credentials?.clientSecret, p.credentials?.refreshToken, p.accessToken, env.SALESIQ_SUDO_PASSWORD, env.SALESIQ_SSH_PASSPHRASE]) if (s) io.secrets.add(s);
+    const { credentials, accessToken } = p;
+    const secrets = [credentials?.clientSecret, credentials?.refreshToken, accessToken];
+    secrets.push(env.SALESIQ_SUDO_PASSWORD, env.SALESIQ_SSH_PASSPHRASE);
+    for (const s of secrets) if (s) io.secrets.add(s);
   }
 
   http(): HttpClient {

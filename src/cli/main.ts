@@ -83,5 +83,5 @@ async function readStdin(): Promise<string> {
 if (require.main === module) {
   // Exit as soon as the command is done: an idle keep-alive socket would otherwise hold the process ~1 s.
   // Writes to pipes and files are synchronous on Linux, so nothing printed is lost.
-  main(process.argv.slice(2)).then((code) => process.exit(code));
+  void main(process.argv.slice(2)).then((code) => process.exit(code));
 }

@@ -51,7 +51,10 @@ export function noToken(ctx: CliContext): Finding {
 }
 
 /** The contract's token fields; null where the expiry is not known (a token given through the environment or stdin). */
-export function tokenFields(ctx: CliContext, t?: { expiresAt?: number }): { profile: string; expiresAt: string | null; remainingSeconds: number | null } {
+export function tokenFields(
+  ctx: CliContext,
+  t?: { expiresAt?: number },
+): { profile: string; expiresAt: string | null; remainingSeconds: number | null } {
   const at = t?.expiresAt;
   return {
     profile: ctx.profile.name,

@@ -43,9 +43,19 @@ export function credentialsFromEnv(content: Buffer): EnvImport {
   return out;
 }
 
-function readSet(content: Buffer, names: typeof MAIN_KEYS | typeof VISITOR_KEYS, label: string, incomplete: string[]): ImportedSet | undefined {
+function readSet(
+  content: Buffer,
+  names: typeof MAIN_KEYS | typeof VISITOR_KEYS,
+  label: string,
+  incomplete: string[],
+): ImportedSet | undefined {
   const get = (k: string) => readEnvKey(content, k)?.trim() || undefined;
-  const values = { clientId: get(names.clientId), clientSecret: get(names.clientSecret), refreshToken: get(names.refreshToken), accessToken: get(names.accessToken) };
+  const values = {
+    clientId: get(names.clientId),
+    clientSecret: get(names.clientSecret),
+    refreshToken: get(names.refreshToken),
+    accessToken: get(names.accessToken),
+  };
   const keys = Object.entries(names).filter(([field]) => values[field as keyof typeof values]).map(([, k]) => k);
   if (!keys.length) return undefined;
   const missing = (['clientId', 'clientSecret', 'refreshToken'] as const).filter((f) => !values[f]).map((f) => names[f]);
@@ -53,5 +63,12 @@ function readSet(content: Buffer, names: typeof MAIN_KEYS | typeof VISITOR_KEYS,
     incomplete.push(`${label}: missing ${missing.join(', ')}`);
     return undefined;
   }
-  return { clientId: values.clientId!, clientSecret: values.clientSecret!, refreshToken: values.refreshToken!, accessToken: values.accessToken, envKey: names.accessToken, keys };
+  return {
+    clientId: values.clientId!,
+    clientSecret: values.clientSecret!,
+    refreshToken: values.refreshToken!,
+    accessToken: values.accessToken,
+    envKey: names.accessToken,
+    keys,
+  };
 }

@@ -39,7 +39,10 @@ export interface Lease {
   release(): Promise<void>;
 }
 
-export type Refresher = (creds: RefreshCredentials, opts: { automatic: boolean; signal?: AbortSignal }) => Promise<{ accessToken: string; lifetimeSec: number }>;
+export type Refresher = (
+  creds: RefreshCredentials,
+  opts: { automatic: boolean; signal?: AbortSignal },
+) => Promise<{ accessToken: string; lifetimeSec: number }>;
 
 export interface TokenManagerDeps {
   store: TokenStore;
@@ -113,7 +116,8 @@ export class TokenManager {
     try {
       const grant = await refresher(creds, { automatic: req.automatic, signal: req.signal });
       const now = clock.now();
-      const fresh: StoredToken = { ...tokenFromGrant(grant.accessToken, grant.lifetimeSec, now), lastRefresh: { at: now, ok: true, automatic: req.automatic } };
+      const lastRefresh = { at: now, ok: true, automatic: req.automatic };
+      const fresh: StoredToken = { ...tokenFromGrant(grant.accessToken, grant.lifetimeSec, now), lastRefresh };
       await store.writeToken(fresh);
       this.deps.onMint?.(fresh, req.automatic);
       return fresh;

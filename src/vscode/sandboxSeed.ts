@@ -21,7 +21,17 @@ interface Seed {
   salesiq?: { screenName: string; appId: string; departmentId: string };
   /** The private test server `npm start` runs as root: salesiq.remote.* values. */
   remote?: Record<string, string | number>;
-  profiles: Array<{ name: string; dataCenter: string; clientId: string; clientSecret: string; refreshToken: string; accessToken?: string; obtainedAt?: number; expiresAt?: number; envKey: string }>;
+  profiles: Array<{
+    name: string;
+    dataCenter: string;
+    clientId: string;
+    clientSecret: string;
+    refreshToken: string;
+    accessToken?: string;
+    obtainedAt?: number;
+    expiresAt?: number;
+    envKey: string;
+  }>;
 }
 
 export async function importSandboxSeed(context: vscode.ExtensionContext, secrets: SecretStore, log: Log): Promise<string | undefined> {
@@ -41,7 +51,8 @@ export async function importSandboxSeed(context: vscode.ExtensionContext, secret
   for (const p of seed.profiles) {
     if (!isDataCenter(p.dataCenter)) continue;
     log.remember(p.clientSecret, p.refreshToken, p.accessToken);
-    await saveProfile(secrets, { name: p.name, dataCenter: p.dataCenter, envKey: p.envKey, credentials: p, accessToken: p.accessToken, issuedAt: p.obtainedAt, expiresAt: p.expiresAt }, Date.now());
+    const { name, dataCenter, envKey, accessToken, obtainedAt: issuedAt, expiresAt } = p;
+    await saveProfile(secrets, { name, dataCenter, envKey, credentials: p, accessToken, issuedAt, expiresAt }, Date.now());
   }
   if (first) await settings.setActiveProfile(first);
   await context.globalState.update('salesiq.seedHash', hash);

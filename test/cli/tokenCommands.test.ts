@@ -20,7 +20,12 @@ describe('salesiq-devkit status / refresh (contract)', () => {
   after(() => sandbox.stop());
   beforeEach(() => {
     stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'devkit-cli-'));
-    env = { SALESIQ_CLIENT_ID: USER.clientId, SALESIQ_CLIENT_SECRET: USER.clientSecret, SALESIQ_REFRESH_TOKEN: USER.refreshTokens[0], XDG_CONFIG_HOME: stateDir };
+    env = {
+      SALESIQ_CLIENT_ID: USER.clientId,
+      SALESIQ_CLIENT_SECRET: USER.clientSecret,
+      SALESIQ_REFRESH_TOKEN: USER.refreshTokens[0],
+      XDG_CONFIG_HOME: stateDir,
+    };
   });
 
   it('refresh --json mints a token, caches it 0600 and never prints it', async () => {

@@ -13,7 +13,11 @@ describe('salesiq-devkit test-transfer (contract)', () => {
   let sandbox: ZohoSandbox;
   let stateDir: string;
   const flags = () => ['--dc', 'in', '--accounts-url', sandbox.accountsUrlTemplate, '--salesiq-url', sandbox.salesiqUrlTemplate, '--state-dir', stateDir];
-  const creds = (c: typeof ORG) => ({ SALESIQ_CLIENT_ID: c.clientId, SALESIQ_CLIENT_SECRET: c.clientSecret, SALESIQ_REFRESH_TOKEN: c.refreshTokens[0] });
+  const creds = (c: typeof ORG) => ({
+    SALESIQ_CLIENT_ID: c.clientId,
+    SALESIQ_CLIENT_SECRET: c.clientSecret,
+    SALESIQ_REFRESH_TOKEN: c.refreshTokens[0],
+  });
   const env = (extra: Record<string, string> = {}) => ({ XDG_CONFIG_HOME: stateDir, ...PORTAL_ENV, ...extra });
 
   async function cache(refreshToken: string): Promise<string> {
@@ -87,7 +91,8 @@ describe('salesiq-devkit test-transfer (contract)', () => {
   it('settings may come from the config file', async () => {
     await cache(ORG.refreshTokens[0]);
     const config = path.join(stateDir, 'config.json');
-    fs.writeFileSync(config, JSON.stringify({ salesiq: { screenName: PORTAL.screenName, appId: PORTAL.appId, departmentId: PORTAL.departmentId } }));
+    const salesiq = { screenName: PORTAL.screenName, appId: PORTAL.appId, departmentId: PORTAL.departmentId };
+    fs.writeFileSync(config, JSON.stringify({ salesiq }));
     const r = await runCli(['test-transfer', '--yes', '--json', '--config', config, ...flags()], { XDG_CONFIG_HOME: stateDir });
     assert.strictEqual(r.code, 0, r.stdout);
     assert.strictEqual(r.json.status, 201);

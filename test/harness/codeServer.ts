@@ -93,7 +93,7 @@ export async function startCodeServer(opts: CodeServerOptions = {}): Promise<Cod
     };
   } catch (err) {
     await stop({ keepFiles: true });
-    throw new Error(`${(err as Error).message}; server log: ${logFile}`);
+    throw new Error(`${(err as Error).message}; server log: ${logFile}`, { cause: err });
   }
 }
 

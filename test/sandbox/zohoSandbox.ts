@@ -150,7 +150,8 @@ export class ZohoSandbox {
   constructor(opts: ZohoSandboxOptions = {}) {
     this.tokenLifetimeSec = opts.tokenLifetimeSec ?? 3600;
     this.clock = opts.clock ?? systemClock;
-    this.clients = (opts.clients ?? [SANDBOX_DEFAULTS.user, SANDBOX_DEFAULTS.org]).map((c) => ({ ...c, refreshTokens: [...c.refreshTokens] }));
+    const clients = opts.clients ?? [SANDBOX_DEFAULTS.user, SANDBOX_DEFAULTS.org];
+    this.clients = clients.map((c) => ({ ...c, refreshTokens: [...c.refreshTokens] }));
     this.portal = { dc: 'in', ...(opts.portal ?? SANDBOX_DEFAULTS.portal) };
     this.expiresInStyle = opts.expiresInStyle ?? 'seconds';
     this.throttleStatus = opts.throttleStatus ?? 200;

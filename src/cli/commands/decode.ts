@@ -15,7 +15,11 @@ export const decode: Command = {
     const text = !file || file === '-' ? await ctx.readStdin() : readFile(file);
     // Evidence from the profile: the cached token's expiry (for 1001/1008) and the data centre in use.
     const token = await ctx.state.tokenStore(ctx.profile.name, undefined).readToken().catch(() => undefined);
-    const findings = decodeText(text, { now: ctx.clock.now(), dataCenter: ctx.profile.dataCenter, token: token && { expiresAt: token.expiresAt, accessToken: token.accessToken } });
+    const findings = decodeText(text, {
+      now: ctx.clock.now(),
+      dataCenter: ctx.profile.dataCenter,
+      token: token && { expiresAt: token.expiresAt, accessToken: token.accessToken },
+    });
     if (ctx.io.json) {
       ctx.io.stdout(JSON.stringify({ findings: findings.map(({ details: _d, ...f }) => f) }, null, 2));
     } else if (!findings.length) {

@@ -19,7 +19,14 @@ export const refresh: Command = {
     }
     return printOk(
       ctx.io,
-      { profile: ctx.profile.name, expiresAt: new Date(t.expiresAt).toISOString(), remainingSeconds: Math.floor(left / 1000), obtainedAt: new Date(t.obtainedAt).toISOString(), dataCenter: ctx.profile.dataCenter, ...(print ? { accessToken: t.accessToken } : {}) },
+      {
+        profile: ctx.profile.name,
+        expiresAt: new Date(t.expiresAt).toISOString(),
+        remainingSeconds: Math.floor(left / 1000),
+        obtainedAt: new Date(t.obtainedAt).toISOString(),
+        dataCenter: ctx.profile.dataCenter,
+        ...(print ? { accessToken: t.accessToken } : {}),
+      },
       `profile ${ctx.profile.name}: new token, expires in ${countdownText(left)} (${new Date(t.expiresAt).toISOString()})`,
     );
   },

@@ -44,7 +44,17 @@ export function transferPortal(ctx: CliContext): TransferPortal {
 export interface TransferOutcome {
   refreshed: boolean;
   token?: { expiresAt: number };
-  fields: { status: number; conversationId: string | null; chatId?: string; latencyMs: number; visitorId: string; question: string; screenName: string; departmentId: string; refreshed: boolean };
+  fields: {
+    status: number;
+    conversationId: string | null;
+    chatId?: string;
+    latencyMs: number;
+    visitorId: string;
+    question: string;
+    screenName: string;
+    departmentId: string;
+    refreshed: boolean;
+  };
 }
 
 /** Opens the test conversation; an expired/invalid token (1001/1008) is refreshed once and the call retried once. */

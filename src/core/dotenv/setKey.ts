@@ -26,8 +26,7 @@ export function validateEnvValue(value: string): string | undefined {
   if (typeof value !== 'string' || value.length === 0) return 'the value is empty';
   if (value.length > MAX_VALUE) return `the value is longer than ${MAX_VALUE} characters`;
   if (/[\r\n]/.test(value)) return 'the value contains a line break';
-  // eslint-disable-next-line no-control-regex
-  if (/[\x00-\x1f\x7f]/.test(value)) return 'the value contains a control character';
+  if (/\p{Cc}/u.test(value)) return 'the value contains a control character';
   if (!SAFE_VALUE.test(value)) {
     const bad = [...value].find((c) => !SAFE_VALUE.test(c)) ?? '?';
     return `the value contains the character ${JSON.stringify(bad)}, which a shell or .env parser would treat specially`;

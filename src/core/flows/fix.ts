@@ -76,7 +76,8 @@ export async function runFix(deps: FixDeps, opts: FixOptions): Promise<FixResult
       const out = await work();
       steps.push({ name, ok: true, ms: clock.now() - t0, detail: out.detail, ...(out.skipped ? { skipped: true } : {}) });
     } catch (e) {
-      steps.push({ name, ok: false, ms: clock.now() - t0, detail: isDevKitError(e) ? e.finding.title : e instanceof Error ? e.message : String(e) });
+      const detail = isDevKitError(e) ? e.finding.title : e instanceof Error ? e.message : String(e);
+      steps.push({ name, ok: false, ms: clock.now() - t0, detail });
       throw new StepFailed(name, e);
     }
   };

@@ -133,7 +133,13 @@ function isDue(t: TokenState | undefined, now: number, marginMs: number): boolea
   return !t || t.expiresAt - now <= marginOf(t, marginMs);
 }
 
-function waitMs(t: TokenState | undefined, now: number, opts: KeepFreshOptions, backoff: AutoRefreshBackoff, pushPending: boolean | undefined): number {
+function waitMs(
+  t: TokenState | undefined,
+  now: number,
+  opts: KeepFreshOptions,
+  backoff: AutoRefreshBackoff,
+  pushPending: boolean | undefined,
+): number {
   const poll = opts.pollMs ?? 5000;
   if (pushPending || (isDue(t, now, opts.marginMs) && !backoff.allowed(now))) return poll;
   const due = t ? t.expiresAt - marginOf(t, opts.marginMs) - now : 0;

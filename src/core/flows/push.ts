@@ -93,7 +93,9 @@ export async function pushToken(opts: PushOptions): Promise<PushResult> {
       const written = await writeFileAtomic(session, priv, opts.envPath, edit.content, current.sha256, {
         keepBackups: opts.keepBackups,
         // Only a session we opened can be reopened; pinned to the key we already trusted.
-        reconnect: owned ? async () => (session = await connect({ ...opts.connect!, pinnedFingerprint: fingerprint, onUnknownHost: undefined })) : undefined,
+        reconnect: owned
+          ? async () => (session = await connect({ ...opts.connect!, pinnedFingerprint: fingerprint, onUnknownHost: undefined }))
+          : undefined,
       });
       backup = written.backup;
     }

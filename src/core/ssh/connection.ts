@@ -169,7 +169,8 @@ function open(o: Resolved, auth: AuthMethods, accepted?: Accepted): Promise<SshS
       // Always set: ssh2's default is to accept any host key. Calls verify() explicitly (a forgotten return hangs).
       hostVerifier: (key: Buffer, verify: (ok: boolean) => void) => {
         keyBlob = Buffer.from(key);
-        check = checkHostKey({ host: o.host, port: o.port, keyBlob, knownHostsText: o.knownHostsText, pinnedFingerprint: o.pinnedFingerprint });
+        const { host, port, knownHostsText, pinnedFingerprint } = o;
+        check = checkHostKey({ host, port, keyBlob, knownHostsText, pinnedFingerprint });
         if (check.status === 'unknown' && accepted && check.fingerprint === accepted.fingerprint) check = { ...check, status: 'trusted' };
         verify(check.status === 'trusted');
       },
@@ -190,7 +191,12 @@ function hostDetails(info: UnknownHostInfo): Record<string, string> {
   return d;
 }
 
-function connectError(err: Error & { level?: string; code?: string }, o: Resolved, check: HostKeyCheck | undefined, accepted?: Accepted): unknown {
+function connectError(
+  err: Error & { level?: string; code?: string },
+  o: Resolved,
+  check: HostKeyCheck | undefined,
+  accepted?: Accepted,
+): unknown {
   const where = { host: o.host, port: o.port };
   if (check && check.status !== 'trusted') {
     const info: UnknownHostInfo = { host: o.host, port: o.port, fingerprint: check.fingerprint, keyType: check.keyType };

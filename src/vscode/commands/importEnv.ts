@@ -36,7 +36,9 @@ export function registerImportEnv(secrets: SecretStore, controller: TokenControl
       for (const { name, set } of sets) {
         log.remember(set.clientSecret, set.refreshToken, set.accessToken);
         // An imported access token's age is unknown: assume it is old rather than promise a fresh hour.
-        await saveProfile(secrets, { name, dataCenter, envKey: set.envKey, credentials: set, accessToken: set.accessToken, issuedAt: set.accessToken ? clock.now() - 55 * 60_000 : undefined }, clock.now());
+        const issuedAt = set.accessToken ? clock.now() - 55 * 60_000 : undefined;
+        const profile = { name, dataCenter, envKey: set.envKey, credentials: set, accessToken: set.accessToken, issuedAt };
+        await saveProfile(secrets, profile, clock.now());
       }
       await controller.switchTo(sets[0].name);
       log.info('import', `imported profile(s) ${sets.map((s) => s.name).join(', ')} from ${path}`);

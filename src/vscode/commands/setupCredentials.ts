@@ -83,7 +83,12 @@ async function wizard(now: number): Promise<ProfileInput | undefined> {
 }
 
 async function pickDataCenter(current?: DataCenter): Promise<DataCenter | undefined> {
-  const items = DATA_CENTER_IDS.map((id) => ({ label: DATA_CENTERS[id].label, description: DATA_CENTERS[id].accountsUrl, id, picked: id === current }));
+  const items = DATA_CENTER_IDS.map((id) => ({
+    label: DATA_CENTERS[id].label,
+    description: DATA_CENTERS[id].accountsUrl,
+    id,
+    picked: id === current,
+  }));
   const qp = vscode.window.createQuickPick<(typeof items)[number]>();
   Object.assign(qp, { title: TITLE, step: 2, totalSteps: STEPS, placeholder: 'Data centre of your Zoho account (the domain you log in at: zoho.in → India)', items, ignoreFocusOut: true });
   qp.activeItems = items.filter((i) => i.picked);

@@ -14,7 +14,8 @@ export function registerRemote(deps: FeatureDeps): vscode.Disposable[] {
   const status = new PushStatus(deps.statusBar, deps.clock);
   let feature: RemoteFeature | undefined;
   const remote = () => (feature ??= loadSsh().createRemote(deps, status));
-  const cmd = (id: string, run: (f: RemoteFeature, args: never) => unknown) => vscode.commands.registerCommand(id, (args: never) => run(remote(), args));
+  const cmd = (id: string, run: (f: RemoteFeature, args: never) => unknown) =>
+    vscode.commands.registerCommand(id, (args: never) => run(remote(), args));
   return [
     cmd('salesiq.pushToServer', (f, args) => f.push(args)),
     cmd('salesiq.testSshConnection', (f, args) => f.testConnection(args)),

@@ -48,7 +48,8 @@ export function registerFixNow(deps: FeatureDeps, last: LastResults): vscode.Dis
     const result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'SalesIQ: Fix Now', cancellable: true }, (progress, cancel) => {
       const abort = new AbortController();
       cancel.onCancellationRequested(() => abort.abort(new Error('cancelled')));
-      return runFix(fixDeps(deps, last, args, (s) => progress.report({ message: STEP_TEXT[s] })), { marginMs: settings.autoRefreshMarginMin() * 60_000, signal: abort.signal });
+      const onStep = (s: FixStepName) => progress.report({ message: STEP_TEXT[s] });
+      return runFix(fixDeps(deps, last, args, onStep), { marginMs: settings.autoRefreshMarginMin() * 60_000, signal: abort.signal });
     });
     report(deps, result);
     const { error, token: _token, ...rest } = result;

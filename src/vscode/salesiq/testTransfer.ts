@@ -71,7 +71,8 @@ export function transferTarget(): TransferTarget {
 export async function sendTestTransfer(deps: FeatureDeps, t: TransferTarget): Promise<TransferOutcome> {
   const { controller, clock, log } = deps;
   const stored = await new ProfileStore(deps.secrets, t.profile.name).readToken();
-  const token = stored && stored.expiresAt > clock.now() ? stored.accessToken : (await controller.refreshProfile(t.profile.name)).accessToken;
+  const fresh = stored && stored.expiresAt > clock.now();
+  const token = fresh ? stored.accessToken : (await controller.refreshProfile(t.profile.name)).accessToken;
   const net = loadNet();
   const http = net.createHttpClient(settings.httpOptions());
   const url = controller.endpoints(t.profile).salesiqUrl;

@@ -58,7 +58,7 @@ export class Workbench {
       // Keep the server's log and user data for a post-mortem of a window that never came up.
       await server?.stop({ keepFiles: true });
       fs.rmSync(scratch, { recursive: true, force: true });
-      throw new Error(`${(err as Error).message}${server ? `; server files kept in ${server.tempDir}` : ''}`);
+      throw new Error(`${(err as Error).message}${server ? `; server files kept in ${server.tempDir}` : ''}`, { cause: err });
     }
   }
 

@@ -23,7 +23,11 @@ describe('salesiq/api against the sandbox', () => {
   const http = createHttpClient();
 
   const mint = async (client: SandboxClient) =>
-    (await requestRefresh(http, sandbox.accountsUrl(client.dc), { clientId: client.clientId, clientSecret: client.clientSecret, refreshToken: client.refreshTokens[0] }))
+    (await requestRefresh(http, sandbox.accountsUrl(client.dc), {
+      clientId: client.clientId,
+      clientSecret: client.clientSecret,
+      refreshToken: client.refreshTokens[0],
+    }))
       .accessToken;
 
   const conversation = (token: string, overrides: Partial<Parameters<typeof openTestConversation>[3]> = {}) =>
