@@ -3,8 +3,7 @@
  * `{{name}}` is filled from the finding's details (`{{name|fallback}}` when absent); see catalogue.ts.
  * Sources: reference zoho-salesiq.md §2, §6, §7, §11 and ssh-remote.md §3–§4.
  */
-import type { Action, Category, Source } from './finding';
-import type { FindingContext } from './catalogue';
+import type { Action, Category, FindingContext, Source } from './finding';
 
 type Text = string | ((ctx: FindingContext) => string);
 
@@ -157,6 +156,19 @@ const oauth: Record<string, Entry> = {
     'This refresh token was already used 10 times in the last 10 minutes; Zoho would block an 11th request and every retry would extend that block.',
     'Repeated refreshes, for example from several windows or a script in a loop. The next refresh is allowed at {{nextAllowedAt|the end of the 10-minute window}}.',
     'Wait until then; the current access token stays usable until it expires.'),
+  // Zoho's other APIs (CRM, Desk…) answer the same OAuth token with these words (docs/zoho.md, "Other Zoho APIs").
+  INVALID_TOKEN: e('auth', 'refresh', true, 'A Zoho API rejected the access token (INVALID_TOKEN).',
+    'A Zoho API answered `INVALID_TOKEN`: the access token it was sent is not valid (any more).',
+    'Most likely the token is past its one-hour lifetime, was revoked, or belongs to another data centre.',
+    'Refresh the access token once and retry once; if the fresh token is rejected too, re-authorize.'),
+  AUTHENTICATION_FAILURE: e('auth', 'refresh', true, 'A Zoho API could not authenticate the request (AUTHENTICATION_FAILURE).',
+    'A Zoho API answered `AUTHENTICATION_FAILURE`. Zoho sends it in place of INVALID_TOKEN for some expired or bad tokens.',
+    'Usually an expired access token; otherwise a token from another data centre or for another organisation.',
+    'Refresh the access token once and retry once; if it persists, check the data centre and the organisation the token was made for.'),
+  OAUTH_SCOPE_MISMATCH: e('scope', 'reauthorize', false, 'The token lacks the scope for this Zoho API (OAUTH_SCOPE_MISMATCH).',
+    'A Zoho API answered `OAUTH_SCOPE_MISMATCH`: the token is valid, but was not granted the scope this URL needs.',
+    'The refresh token was generated with other scopes than this API requires.',
+    'Generate a new grant code with the needed scope added, exchange it for a new refresh token, and use that. Refreshing will not help.'),
 };
 
 const HTML_NOT_API = e('config', 'fix-config', false, 'An HTML page came back where JSON was expected.',
@@ -243,12 +255,14 @@ const network: Record<string, Entry> = {
     'Point REQUESTS_CA_BUNDLE at the right CA bundle (or update certifi); never disable verification.'),
 };
 
+// A changed host key asks for `contact-support`: the next step is with a person (the server's admin, who
+// confirms the new fingerprint), never DevKit's one-click trust, which `trust-host` would offer.
 const ssh: Record<string, Entry> = {
   'host-key-unknown': e('host-key', 'trust-host', false, 'The server\'s host key is not known yet.',
     'This is the first connection to this server (or its key is not in known_hosts), so DevKit cannot yet prove it is the right machine.',
     'New server, or a known_hosts file that does not list it. Fingerprint: {{fingerprint|see the connection details}}.',
     'Compare the fingerprint with the one the server admin gives you (`ssh-keygen -lf` on the server), then trust it.'),
-  'host-key-changed': e('host-key', 'none', false, 'The server\'s host key CHANGED — connection stopped.',
+  'host-key-changed': e('host-key', 'contact-support', false, 'The server\'s host key CHANGED — connection stopped.',
     'The server presented a different key than the one recorded for it. DevKit stopped without sending anything.',
     'Either the server was reinstalled or re-keyed, or someone is intercepting the connection (man-in-the-middle).',
     'Do not trust the new key blindly: verify the new fingerprint with the server admin, and only then replace the old known_hosts entry.'),

@@ -112,7 +112,7 @@ function networkCode(err: unknown): string {
     if (typeof c === 'string') codes.push(c);
   }
   const tls = codes.find((c) => TLS_PROBLEM.test(c) && !c.startsWith('UND_ERR'));
-  if (tls) return 'CERT';
+  if (tls) return tls;
   return codes.find((c) => NODE_CODES.has(c)) ?? codes.find((c) => UNDICI_CODES.has(c)) ?? 'ConnectionError';
 }
 
