@@ -2,3 +2,5 @@
 export { createHttpClient } from '../../core/net/http';
 export { validateToken, openTestConversation } from '../../core/salesiq/api';
 export { guardedRefresher } from '../../core/zoho/guardedRefresher';
+export { checkToken, validityOf } from '../../core/salesiq/validate';
+export { requireTransferPortal, sendTestTransfer } from '../../core/salesiq/testTransfer';
