@@ -1,4 +1,5 @@
 import type { Clock } from '../core/clock';
+import { SSH_PASSPHRASE_VAR, SUDO_PASSWORD_VAR } from '../core/defaults';
 import { createHttpClient, HttpClient } from '../core/net/http';
 import { TokenManager } from '../core/tokenManager';
 import { guardedRefresher } from '../core/zoho/guardedRefresher';
@@ -27,7 +28,7 @@ export class CliContext {
     const p = this.profile;
     const { credentials, accessToken } = p;
     const secrets = [credentials?.clientSecret, credentials?.refreshToken, accessToken];
-    secrets.push(env.SALESIQ_SUDO_PASSWORD, env.SALESIQ_SSH_PASSPHRASE);
+    secrets.push(env[SUDO_PASSWORD_VAR], env[SSH_PASSPHRASE_VAR]);
     for (const s of secrets) if (s) io.secrets.add(s);
   }
 

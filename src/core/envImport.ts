@@ -2,21 +2,11 @@
  * Pulls SalesIQ credentials out of a local .env. It reads only the keys below and nothing else, so
  * importing never touches (or logs) the rest of a project's secrets.
  */
+import { CREDENTIAL_VARS, VISITOR_CREDENTIAL_VARS } from './defaults';
 import { readEnvKey } from './dotenv/setKey';
 
-export const MAIN_KEYS = {
-  clientId: 'SALESIQ_CLIENT_ID',
-  clientSecret: 'SALESIQ_CLIENT_SECRET',
-  refreshToken: 'SALESIQ_REFRESH_TOKEN',
-  accessToken: 'SALESIQ_ACCESS_TOKEN',
-} as const;
-
-export const VISITOR_KEYS = {
-  clientId: 'SALESIQ_VISITOR_CLIENT_ID',
-  clientSecret: 'SALESIQ_VISITOR_CLIENT_SECRET',
-  refreshToken: 'SALESIQ_VISITOR_REFRESH_TOKEN',
-  accessToken: 'SALESIQ_VISITOR_ACCESS_TOKEN',
-} as const;
+const MAIN_KEYS = CREDENTIAL_VARS;
+const VISITOR_KEYS = VISITOR_CREDENTIAL_VARS;
 
 export interface ImportedSet {
   clientId: string;

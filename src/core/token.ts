@@ -15,8 +15,14 @@ export const MAX_LIFETIME_SEC = 3600;
 
 export type Freshness = 'fresh' | 'warning' | 'expired';
 
+/** Time left until the token expires (negative once it has). */
 export function remainingMs(t: Pick<TokenState, 'expiresAt'>, now: number): number {
   return t.expiresAt - now;
+}
+
+/** Due for a refresh: no more than `marginMs` left (an expired token always is). */
+export function isDue(t: Pick<TokenState, 'expiresAt'>, now: number, marginMs: number): boolean {
+  return remainingMs(t, now) <= marginMs;
 }
 
 export function freshness(t: Pick<TokenState, 'expiresAt'>, now: number, warnMs: number): Freshness {

@@ -7,13 +7,10 @@ import type { Clock } from './clock';
 import { sleep } from './clock';
 import { DevKitError, isDevKitError } from './errors/devkitError';
 import type { Finding } from './errors/finding';
-import { TokenState, tokenFromGrant } from './token';
+import { isDue, TokenState, tokenFromGrant } from './token';
+import type { RefreshCredentials } from './zoho/oauth';
 
-export interface RefreshCredentials {
-  clientId: string;
-  clientSecret: string;
-  refreshToken: string;
-}
+export type { RefreshCredentials } from './zoho/oauth';
 
 export interface RefreshOutcome {
   at: number;
@@ -62,7 +59,7 @@ export interface RefreshRequest {
   signal?: AbortSignal;
 }
 
-export const NO_CREDENTIALS: Finding = {
+const NO_CREDENTIALS: Finding = {
   source: 'unknown',
   code: 'no-credentials',
   httpStatus: null,
@@ -98,15 +95,11 @@ export class TokenManager {
     }
     try {
       const current = await store.readToken();
-      if (req.automatic && current && !this.due(current, req.marginMs)) return current;
+      if (req.automatic && current && !isDue(current, this.deps.clock.now(), req.marginMs ?? 0)) return current;
       return await this.mint(current, req);
     } finally {
       await lease?.release();
     }
-  }
-
-  private due(t: StoredToken, marginMs = 0): boolean {
-    return t.expiresAt - this.deps.clock.now() <= marginMs;
   }
 
   private async mint(current: StoredToken | undefined, req: RefreshRequest): Promise<StoredToken> {

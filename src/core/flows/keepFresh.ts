@@ -9,7 +9,7 @@ import { AutoRefreshBackoff } from '../autoRefresh';
 import { type Clock, sleep } from '../clock';
 import { isDevKitError } from '../errors/devkitError';
 import type { Finding } from '../errors/finding';
-import type { TokenState } from '../token';
+import { isDue, type TokenState } from '../token';
 
 export type KeepFreshEvent =
   | { type: 'start'; at: number; token?: TokenState }
@@ -76,7 +76,7 @@ export async function keepFresh(deps: KeepFreshDeps, opts: KeepFreshOptions): Pr
     if (signal.aborted) return stop('signal');
     token = (await deps.current()) ?? token;
 
-    if (isDue(token, clock.now(), opts.marginMs) && refreshBackoff.allowed(clock.now())) {
+    if (refreshDue(token, clock.now(), opts.marginMs) && refreshBackoff.allowed(clock.now())) {
       try {
         const before = token?.accessToken;
         token = await deps.refresh(marginOf(token, opts.marginMs), signal);
@@ -129,8 +129,8 @@ function marginOf(t: TokenState | undefined, marginMs: number): number {
   return t ? Math.min(marginMs, Math.floor((t.expiresAt - t.obtainedAt) / 2)) : marginMs;
 }
 
-function isDue(t: TokenState | undefined, now: number, marginMs: number): boolean {
-  return !t || t.expiresAt - now <= marginOf(t, marginMs);
+function refreshDue(t: TokenState | undefined, now: number, marginMs: number): boolean {
+  return !t || isDue(t, now, marginOf(t, marginMs));
 }
 
 function waitMs(
@@ -141,7 +141,7 @@ function waitMs(
   pushPending: boolean | undefined,
 ): number {
   const poll = opts.pollMs ?? 5000;
-  if (pushPending || (isDue(t, now, opts.marginMs) && !backoff.allowed(now))) return poll;
+  if (pushPending || (refreshDue(t, now, opts.marginMs) && !backoff.allowed(now))) return poll;
   const due = t ? t.expiresAt - marginOf(t, opts.marginMs) - now : 0;
   return Math.max(0, Math.min(due, opts.maxWaitMs ?? 60_000));
 }

@@ -89,7 +89,7 @@ function flattenHeaders(h: Record<string, string | string[] | undefined>): Recor
 }
 
 /** Turns whatever undici or Node threw into a network Finding carrying the Node error code. */
-export function networkError(err: unknown, url: string, timedOut = false): DevKitError {
+function networkError(err: unknown, url: string, timedOut = false): DevKitError {
   const code = timedOut ? 'ETIMEDOUT' : networkCode(err);
   const details: Record<string, string> = { address: origin(url) };
   const message = errorMessage(err);

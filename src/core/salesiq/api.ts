@@ -120,7 +120,7 @@ export async function openTestConversation(
   return result;
 }
 
-export function authHeader(token: string): Record<string, string> {
+function authHeader(token: string): Record<string, string> {
   return { authorization: `Zoho-oauthtoken ${token}` };
 }
 

@@ -1,5 +1,5 @@
 import * as assert from 'assert';
-import { countdownText, freshness, nextTickMs, relativeText, shownDuration, tokenFromGrant, tokenKind } from '../../../src/core/token';
+import { countdownText, freshness, isDue, nextTickMs, relativeText, remainingMs, shownDuration, tokenFromGrant, tokenKind } from '../../../src/core/token';
 
 describe('token clock', () => {
   it('shows minutes above five minutes and hours past the hour', () => {
@@ -20,6 +20,14 @@ describe('token clock', () => {
     assert.strictEqual(freshness(t, 1_000_000 - 10 * 60_000, 5 * 60_000), 'fresh');
     assert.strictEqual(freshness(t, 1_000_000 - 4 * 60_000, 5 * 60_000), 'warning');
     assert.strictEqual(freshness(t, 1_000_000, 5 * 60_000), 'expired');
+  });
+
+  it('is due for a refresh within the margin, and always once expired', () => {
+    const t = { expiresAt: 1_000_000 };
+    assert.strictEqual(remainingMs(t, 1_000_000 - 60_000), 60_000);
+    assert.strictEqual(isDue(t, 1_000_000 - 5 * 60_000 - 1, 5 * 60_000), false);
+    assert.strictEqual(isDue(t, 1_000_000 - 5 * 60_000, 5 * 60_000), true);
+    assert.strictEqual(isDue(t, 1_000_001, 0), true);
   });
 
   it('wakes at the next minute boundary, then every second near the end', () => {
