@@ -1,7 +1,7 @@
 import type { Clock } from '../core/clock';
 import { SSH_PASSPHRASE_VAR, SUDO_PASSWORD_VAR } from '../core/defaults';
 import { createHttpClient, HttpClient } from '../core/net/http';
-import { TokenManager } from '../core/tokenManager';
+import { type StoredToken, TokenManager } from '../core/tokenManager';
 import { guardedRefresher } from '../core/zoho/guardedRefresher';
 import type { FlagSpec, Parsed } from './args';
 import { ConfigFile, configPath, loadConfig, Profile, resolveProfile } from './config';
@@ -36,9 +36,11 @@ export class CliContext {
     return createHttpClient();
   }
 
-  tokenManager(): TokenManager {
+  /** `onMint` hears of each token this manager mints itself (not one it adopts from another instance). */
+  tokenManager(onMint?: (t: StoredToken) => void): TokenManager {
     const p = this.profile;
     return new TokenManager({
+      onMint,
       store: this.state.tokenStore(p.name, p.credentials),
       clock: this.clock,
       lease: this.state.lease(p.name, this.clock),

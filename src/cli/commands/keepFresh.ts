@@ -3,6 +3,7 @@ import type { Finding } from '../../core/errors/finding';
 import { keepFresh as runKeepFresh, type KeepFreshEvent } from '../../core/flows/keepFresh';
 import { redact } from '../../core/redact';
 import { countdownText } from '../../core/token';
+import type { StoredToken } from '../../core/tokenManager';
 import { UsageError } from '../args';
 import { missingCredentials } from '../config';
 import type { CliContext, Command } from '../context';
@@ -24,16 +25,18 @@ export const keepFresh: Command = {
     const marginMs = margin(ctx.parsed.values['--margin-minutes']);
     if (!ctx.profile.credentials) throw new DevKitError(missingCredentials(ctx.profile));
     const server = hasServer(ctx) ? serverSettings(ctx) : undefined;
-    const manager = ctx.tokenManager();
+    let minted: StoredToken | undefined;
+    const manager = ctx.tokenManager((t) => (minted = t));
     const store = ctx.state.tokenStore(ctx.profile.name, undefined);
     const result = await runKeepFresh(
       {
         clock: ctx.clock,
         current: () => store.readToken(),
         refresh: async (m, signal) => {
+          minted = undefined;
           const t = await manager.refresh({ automatic: true, marginMs: m, signal });
           ctx.io.secrets.add(t.accessToken);
-          return t;
+          return { ...t, adopted: t !== minted };
         },
         push: server ? (t, o) => push(server, t.accessToken, o) : undefined,
         onEvent: (e) => log(ctx, e, server),
@@ -83,6 +86,8 @@ function human(e: KeepFreshEvent, server: ServerSettings | undefined): string {
       return `keep-fresh started: ${e.token ? `cached token expires in ${left(e.token)}` : 'no cached token yet'}; ${server ? `pushing to ${where(server)}` : 'no server configured, keeping the cache fresh only'}`;
     case 'refreshed':
       return `refreshed: new token expires in ${left(e.token)}`;
+    case 'adopted':
+      return `adopted the token another instance refreshed: it expires in ${left(e.token)}`;
     case 'pushed':
       return `pushed: ${e.detail}`;
     case 'refresh-failed':

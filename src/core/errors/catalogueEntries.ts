@@ -124,7 +124,7 @@ const salesiq: Record<string, Entry> = {
 };
 
 const oauth: Record<string, Entry> = {
-  invalid_code: e('grant', 'reauthorize', false, 'Zoho rejected the refresh token or grant code (invalid_code).',
+  invalid_code: e('grant', 'reauthorize', false, 'Zoho rejected the refresh token (invalid_code).',
     'Zoho Accounts answered `invalid_code`, often with HTTP 200, so a status check alone misses it.',
     'The refresh token was revoked, deleted (a user keeps at most 20; the 21st removes the oldest) or mistyped — or, when exchanging a grant code, the code expired (self-client codes last 3 minutes) or was already used.',
     'Re-authorize: generate a new grant code in the Zoho API console and exchange it for a new refresh token.'),

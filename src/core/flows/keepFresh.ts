@@ -14,6 +14,8 @@ import { isDue, type TokenState } from '../token';
 export type KeepFreshEvent =
   | { type: 'start'; at: number; token?: TokenState }
   | { type: 'refreshed'; at: number; token: TokenState }
+  /** The refresh found a token another instance had just minted, and took it instead of asking Zoho. */
+  | { type: 'adopted'; at: number; token: TokenState }
   | { type: 'refresh-failed'; at: number; finding: Finding }
   | { type: 'pushed'; at: number; token: TokenState; detail: string }
   | { type: 'push-failed'; at: number; finding: Finding }
@@ -25,8 +27,8 @@ export interface KeepFreshDeps {
   clock: Clock;
   /** The stored token (re-read every turn, so a token another process refreshed is adopted). */
   current(): Promise<TokenState | undefined>;
-  /** An automatic refresh of a token that has `marginMs` or less left. */
-  refresh(marginMs: number, signal: AbortSignal): Promise<TokenState>;
+  /** An automatic refresh of a token that has `marginMs` or less left; `adopted` when another instance minted it. */
+  refresh(marginMs: number, signal: AbortSignal): Promise<TokenState & { adopted?: boolean }>;
   /**
    * Puts the token on the server; resolves with a one-line summary. `retry` is true when the previous attempt
    * for this same token failed, so the server may hold it already without having restarted on it.
@@ -79,11 +81,12 @@ export async function keepFresh(deps: KeepFreshDeps, opts: KeepFreshOptions): Pr
     if (refreshDue(token, clock.now(), opts.marginMs) && refreshBackoff.allowed(clock.now())) {
       try {
         const before = token?.accessToken;
-        token = await deps.refresh(marginOf(token, opts.marginMs), signal);
+        const { adopted, ...got } = await deps.refresh(marginOf(token, opts.marginMs), signal);
+        token = got;
         refreshBackoff.succeeded();
         if (token.accessToken !== before) {
-          tally.refreshes++;
-          emit({ type: 'refreshed', at: clock.now(), token });
+          if (!adopted) tally.refreshes++;
+          emit({ type: adopted ? 'adopted' : 'refreshed', at: clock.now(), token });
         }
       } catch (e) {
         if (signal.aborted) return stop('signal');
