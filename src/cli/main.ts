@@ -1,6 +1,6 @@
 /**
  * `salesiq-devkit`: the extension's core, headless, for scripts, CI jobs and servers.
- * The flags, exit codes and JSON words are a public contract (shared/contracts/cli.md).
+ * The flags, exit codes and JSON words are a public contract (docs/cli-contract.md).
  */
 import { systemClock } from '../core/clock';
 import { parseArgs, UsageError } from './args';

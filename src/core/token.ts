@@ -10,7 +10,7 @@ export interface TokenState {
   expiresAt: number;
 }
 
-/** Zoho access tokens live an hour at most; a longer claimed lifetime is capped (reference §2.1). */
+/** Zoho access tokens live an hour at most; a longer claimed lifetime is capped (docs/zoho.md §2.1). */
 export const MAX_LIFETIME_SEC = 3600;
 
 export type Freshness = 'fresh' | 'warning' | 'expired';

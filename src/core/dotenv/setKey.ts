@@ -1,6 +1,6 @@
 /**
- * Changes one key in a `.env` file and leaves every other byte alone (reference ssh-remote.md §5 and
- * vscode-extension.md §10, modelled on python-dotenv's set_key).
+ * Changes one key in a `.env` file and leaves every other byte alone (docs/systemd-sudo.md §4 and
+ * docs/vscode.md §7, modelled on python-dotenv's set_key).
  *
  * The file is handled as latin1 text: each byte maps to exactly one char and back, so invalid UTF-8, a BOM and
  * mixed line endings survive untouched; the only bytes we produce are ASCII (key and a validated value).

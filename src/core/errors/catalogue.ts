@@ -2,7 +2,7 @@
  * Every error DevKit knows, keyed by source and the provider's own code, with a plain-words explanation
  * (what it means, the likely cause, the one fix). `findingFor` is the only way failures become Findings,
  * so the status bar, notifications, the decode view and the CLI all say the same thing.
- * Meanings come from codes only — never from message text (reference §11, the "Invalid" substring bug).
+ * Meanings come from codes only — never from message text (docs/zoho.md §11, the "Invalid" substring bug).
  */
 import type { Action, Category, Finding, FindingContext, Source } from './finding';
 import { ENTRIES, type Entry } from './catalogueEntries';

@@ -1,7 +1,7 @@
 /**
  * The catalogue's data: one entry per known error, written for a developer who just hit it.
  * `{{name}}` is filled from the finding's details (`{{name|fallback}}` when absent); see catalogue.ts.
- * Sources: reference zoho-salesiq.md §2, §6, §7, §11 and ssh-remote.md §3–§4.
+ * Sources: docs/zoho.md §2, §6, §7, §11, §12 and docs/systemd-sudo.md.
  */
 import type { Action, Category, FindingContext, Source } from './finding';
 
@@ -156,7 +156,7 @@ const oauth: Record<string, Entry> = {
     'This refresh token was already used 10 times in the last 10 minutes; Zoho would block an 11th request and every retry would extend that block.',
     'Repeated refreshes, for example from several windows or a script in a loop. The next refresh is allowed at {{nextAllowedAt|the end of the 10-minute window}}.',
     'Wait until then; the current access token stays usable until it expires.'),
-  // Zoho's other APIs (CRM, Desk…) answer the same OAuth token with these words (docs/zoho.md, "Other Zoho APIs").
+  // Zoho's other APIs (CRM, Desk…) answer the same OAuth token with these words (docs/zoho.md §12).
   INVALID_TOKEN: e('auth', 'refresh', true, 'A Zoho API rejected the access token (INVALID_TOKEN).',
     'A Zoho API answered `INVALID_TOKEN`: the access token it was sent is not valid (any more).',
     'Most likely the token is past its one-hour lifetime, was revoked, or belongs to another data centre.',

@@ -1,5 +1,5 @@
 /**
- * The ssh2 client with the rules from reference ssh-remote.md §3 built in: an 'error' listener always attached,
+ * The ssh2 client with the rules from docs/ssh.md and docs/systemd-sudo.md §1 built in: an 'error' listener always attached,
  * Nagle off, keepalive on, a host verifier that is never the auto-accepting default, encrypted keys parsed once,
  * and every failure turned into a DevKitError with the agreed code words.
  */

@@ -1,4 +1,4 @@
-/** Real-shaped error texts (reference §2, §6, §7; ssh-remote §3–§4). Shared by the decode and fuzz tests. */
+/** Real-shaped error texts (docs/zoho.md §2, §6, §7, §12; docs/systemd-sudo.md). Shared by the decode and fuzz tests. */
 export const SAMPLES = {
   salesiqRaw: '{"error":{"code":1001,"message":"Unknown authentication error, Contact SalesIQ Team!"}}',
   salesiqAfterStatus: 'HTTP 400 {"error":{"code":1001,"message":"Unknown authentication error, Contact SalesIQ Team!"}}',
