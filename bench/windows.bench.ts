@@ -78,7 +78,13 @@ function measureCli(instances: number): Promise<Result> {
   return withSandbox(async (sandbox, dir) => {
     const cli = path.join(repoRoot(), 'dist', 'cli.js');
     const args = [cli, '--dc', USER.dc, '--accounts-url', sandbox.accountsUrlTemplate, '--state-dir', path.join(dir, 'state'), 'keep-fresh', '--margin-minutes', '1'];
-    const env = { PATH: process.env.PATH, XDG_CONFIG_HOME: dir, SALESIQ_CLIENT_ID: USER.clientId, SALESIQ_CLIENT_SECRET: USER.clientSecret, SALESIQ_REFRESH_TOKEN: USER.refreshTokens[0] };
+    const env = {
+      PATH: process.env.PATH,
+      XDG_CONFIG_HOME: dir,
+      SALESIQ_CLIENT_ID: USER.clientId,
+      SALESIQ_CLIENT_SECRET: USER.clientSecret,
+      SALESIQ_REFRESH_TOKEN: USER.refreshTokens[0],
+    };
     const children: ChildProcess[] = Array.from({ length: instances }, () => spawn(process.execPath, args, { env, stdio: 'ignore' }));
     try {
       return await sample(sandbox, `CLI keep-fresh, ${instances} instance${instances > 1 ? 's' : ''}`);

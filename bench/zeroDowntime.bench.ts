@@ -115,7 +115,13 @@ function pushLocal(envFile: string, value: string): string {
 }
 
 /** What the chatbot does on every request: read the token from the .env, call SalesIQ with it. */
-async function chatbotCall(bot: Chatbot, envFile: string, http: ReturnType<typeof createHttpClient>, salesiqUrl: string, expiry: Map<string, number>): Promise<void> {
+async function chatbotCall(
+  bot: Chatbot,
+  envFile: string,
+  http: ReturnType<typeof createHttpClient>,
+  salesiqUrl: string,
+  expiry: Map<string, number>,
+): Promise<void> {
   const token = readEnvKey(fs.readFileSync(envFile), KEY) ?? '';
   const now = Date.now();
   if (!bot.firstUse.has(token)) bot.firstUse.set(token, now);

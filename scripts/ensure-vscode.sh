@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the real VS Code that the integration tests and `npm start` run: code-server on its own Node 24,
 # both from the npm registry, into the git-ignored project prefix .tools/. Idempotent: a step whose wanted
-# version is already installed is skipped. See ../shared/reference/real-vscode-offline.md §2.
+# version is already installed is skipped. See docs/vscode.md §9.
 set -euo pipefail
 
 NODE_VERSION=24.21.0

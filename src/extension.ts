@@ -54,7 +54,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<DevKit
     registerSetupCredentials(secrets, controller, clock, log),
     registerImportEnv(secrets, controller, clock, log),
     registerSwitchProfile(secrets, controller, clock),
-    registerForget(controller, log),
+    registerForget(controller, secrets, log),
     registerShowActions(controller),
     ...registerMisc(controller, log),
   );

@@ -1,5 +1,5 @@
 /**
- * Argument parsing for the public `salesiq-devkit` contract (shared/contracts/cli.md). Unknown flags are
+ * Argument parsing for the public `salesiq-devkit` contract (docs/cli-contract.md). Unknown flags are
  * usage errors (exit 2): a mistyped flag must never be silently ignored by a script.
  */
 export class UsageError extends Error {}

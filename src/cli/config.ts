@@ -12,7 +12,18 @@ import type { RefreshCredentials } from '../core/tokenManager';
 import { UsageError, type Parsed } from './args';
 
 export interface ConfigFile {
-  profiles?: Record<string, Partial<{ dataCenter: string; clientId: string; clientSecret: string; refreshToken: string; envKey: string; accountsUrl: string; salesiqUrl: string }>>;
+  profiles?: Record<
+    string,
+    Partial<{
+      dataCenter: string;
+      clientId: string;
+      clientSecret: string;
+      refreshToken: string;
+      envKey: string;
+      accountsUrl: string;
+      salesiqUrl: string;
+    }>
+  >;
   server?: Record<string, string | number | boolean>;
   salesiq?: Partial<{ screenName: string; appId: string; departmentId: string }>;
   /** The team hub (`redis://` or `rediss://`, no password: that comes from SALESIQ_HUB_PASSWORD). */

@@ -1,6 +1,7 @@
 import type { Clock } from '../core/clock';
+import { SSH_PASSPHRASE_VAR, SUDO_PASSWORD_VAR } from '../core/defaults';
 import { createHttpClient, HttpClient } from '../core/net/http';
-import { TokenManager } from '../core/tokenManager';
+import { type StoredToken, TokenManager } from '../core/tokenManager';
 import { guardedRefresher } from '../core/zoho/guardedRefresher';
 import type { FlagSpec, Parsed } from './args';
 import { ConfigFile, configPath, loadConfig, Profile, resolveProfile } from './config';
@@ -29,7 +30,10 @@ export class CliContext {
     this.profile = resolveProfile(parsed, env, this.config);
     this.state = new StateStore(stateDir(parsed.values['--state-dir'], env));
     const p = this.profile;
-    for (const s of [p.credentials?.clientSecret, p.credentials?.refreshToken, p.accessToken, env.SALESIQ_SUDO_PASSWORD, env.SALESIQ_SSH_PASSPHRASE, env.SALESIQ_HUB_PASSWORD]) if (s) io.secrets.add(s);
+    const { credentials, accessToken } = p;
+    const secrets = [credentials?.clientSecret, credentials?.refreshToken, accessToken];
+    secrets.push(env[SUDO_PASSWORD_VAR], env[SSH_PASSPHRASE_VAR], env.SALESIQ_HUB_PASSWORD);
+    for (const s of secrets) if (s) io.secrets.add(s);
   }
 
   /** The team hub when --hub or hub.url is set (checked here, connected on first use), else undefined. */
@@ -67,11 +71,13 @@ export class CliContext {
     return createHttpClient();
   }
 
-  tokenManager(): TokenManager {
+  /** `onMint` hears of each token this manager mints itself (not one it adopts from another instance). */
+  tokenManager(onMint?: (t: StoredToken) => void): TokenManager {
     const p = this.profile;
     const team = this.hub();
     const { rate } = this.sandboxTiming();
     return new TokenManager({
+      onMint,
       store: this.state.tokenStore(p.name, p.credentials),
       clock: this.clock,
       lease: this.state.lease(p.name, this.clock),

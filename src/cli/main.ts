@@ -1,6 +1,6 @@
 /**
  * `salesiq-devkit`: the extension's core, headless, for scripts, CI jobs and servers.
- * The flags, exit codes and JSON words are a public contract (shared/contracts/cli.md).
+ * The flags, exit codes and JSON words are a public contract (docs/cli-contract.md).
  */
 import { systemClock } from '../core/clock';
 import { parseArgs, UsageError } from './args';
@@ -87,5 +87,5 @@ async function readStdin(): Promise<string> {
 if (require.main === module) {
   // Exit as soon as the command is done: an idle keep-alive socket would otherwise hold the process ~1 s.
   // Writes to pipes and files are synchronous on Linux, so nothing printed is lost.
-  main(process.argv.slice(2)).then((code) => process.exit(code));
+  void main(process.argv.slice(2)).then((code) => process.exit(code));
 }

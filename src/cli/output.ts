@@ -32,7 +32,14 @@ export function printOk(io: Io, fields: Record<string, unknown>, human: string):
 export function printFailure(io: Io, e: unknown): number {
   const f = toFinding(e);
   if (io.json) {
-    const error = { category: f.category, action: f.action, code: f.code, title: f.title, explanation: f.explanation, ...(f.details ? { details: f.details } : {}) };
+    const error = {
+      category: f.category,
+      action: f.action,
+      code: f.code,
+      title: f.title,
+      explanation: f.explanation,
+      ...(f.details ? { details: f.details } : {}),
+    };
     io.stdout(redact(JSON.stringify({ ok: false, error }, null, 2), io.secrets));
   } else {
     io.stderr(redact(formatFindingText(f), io.secrets));

@@ -4,29 +4,25 @@
  */
 import { DevKitError } from '../core/errors/devkitError';
 import type { Finding } from '../core/errors/finding';
-import { validateToken } from '../core/salesiq/api';
-import { tokenKind } from '../core/token';
+import { checkToken as checkTokenWith, type PortalSettingNames, type PortalSettings, type TokenCheck } from '../core/salesiq/validate';
 import type { StoredToken } from '../core/tokenManager';
-import { configProblem } from './config';
 import type { CliContext } from './context';
+
+export type { TokenCheck } from '../core/salesiq/validate';
+export type Portal = PortalSettings;
+
+/** How the CLI's messages name the portal settings: the environment first, the config file's keys after. */
+export const PORTAL_NAMES: PortalSettingNames = {
+  screenName: 'SALESIQ_SCREEN_NAME',
+  appId: 'SALESIQ_APP_ID',
+  departmentId: 'SALESIQ_DEPARTMENT_ID',
+  where: ' in the environment (or salesiq.screenName / appId / departmentId in the config file)',
+};
 
 export interface ApiToken {
   value: string;
   source: 'env' | 'cache';
   expiresAt?: number;
-}
-
-export interface Portal {
-  screenName?: string;
-  appId?: string;
-  departmentId?: string;
-}
-
-export interface TokenCheck {
-  endpoint: string;
-  status: number;
-  latencyMs: number;
-  portals?: string[];
 }
 
 export async function cachedToken(ctx: CliContext): Promise<StoredToken | undefined> {
@@ -51,7 +47,10 @@ export function noToken(ctx: CliContext): Finding {
 }
 
 /** The contract's token fields; null where the expiry is not known (a token given through the environment or stdin). */
-export function tokenFields(ctx: CliContext, t?: { expiresAt?: number }): { profile: string; expiresAt: string | null; remainingSeconds: number | null } {
+export function tokenFields(
+  ctx: CliContext,
+  t?: { expiresAt?: number },
+): { profile: string; expiresAt: string | null; remainingSeconds: number | null } {
   const at = t?.expiresAt;
   return {
     profile: ctx.profile.name,
@@ -73,21 +72,7 @@ export function portalSettings(ctx: CliContext): Portal {
   return p;
 }
 
-/**
- * The cheapest call that proves the token for its kind: a user token lists the portal's departments (or the
- * portals, without a screen name); an org token, made for the visitor API, can only read its brand app.
- */
-export async function checkToken(ctx: CliContext, token: string, portal: Portal): Promise<TokenCheck> {
-  const org = tokenKind(token) === 'org';
-  if (org && (!portal.screenName || !portal.appId)) {
-    throw new DevKitError(configProblem('An org token can only be checked against its brand app.', 'Set SALESIQ_SCREEN_NAME and SALESIQ_APP_ID (or salesiq.screenName and salesiq.appId in the config file).', 'no-portal'));
-  }
-  const screen = portal.screenName;
-  const appId = org ? portal.appId : undefined;
-  const endpoint = !screen ? '/api/v2/portals' : appId ? `/api/v2/${screen}/apps/${appId}` : `/api/v2/${screen}/departments`;
-  const t0 = ctx.clock.now();
-  const r = await validateToken(ctx.http(), ctx.profile.salesiqUrl, token, { screenName: screen, appId, signal: ctx.signal });
-  const check: TokenCheck = { endpoint, status: r.status, latencyMs: ctx.clock.now() - t0 };
-  if (r.portals) check.portals = r.portals;
-  return check;
+/** The cheapest call that proves the token for its kind (core/salesiq/validate.ts), with the CLI's plumbing. */
+export function checkToken(ctx: CliContext, token: string, portal: Portal): Promise<TokenCheck> {
+  return checkTokenWith(ctx.http(), ctx.profile.salesiqUrl, token, portal, { clock: ctx.clock, names: PORTAL_NAMES, signal: ctx.signal });
 }

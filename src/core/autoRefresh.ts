@@ -3,6 +3,7 @@
  * window focus), so a laptop that slept through the planned moment refreshes as soon as it wakes.
  */
 import type { Finding } from './errors/finding';
+import { isDue } from './token';
 
 export interface AutoRefreshInput {
   now: number;
@@ -14,7 +15,7 @@ export interface AutoRefreshInput {
 
 export function autoRefreshDue(i: AutoRefreshInput): boolean {
   if (i.expiresAt === undefined) return false;
-  return i.expiresAt - i.now <= i.marginMs + i.jitterMs;
+  return isDue({ expiresAt: i.expiresAt }, i.now, i.marginMs + i.jitterMs);
 }
 
 /**

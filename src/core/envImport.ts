@@ -2,21 +2,11 @@
  * Pulls SalesIQ credentials out of a local .env. It reads only the keys below and nothing else, so
  * importing never touches (or logs) the rest of a project's secrets.
  */
+import { CREDENTIAL_VARS, VISITOR_CREDENTIAL_VARS } from './defaults';
 import { readEnvKey } from './dotenv/setKey';
 
-export const MAIN_KEYS = {
-  clientId: 'SALESIQ_CLIENT_ID',
-  clientSecret: 'SALESIQ_CLIENT_SECRET',
-  refreshToken: 'SALESIQ_REFRESH_TOKEN',
-  accessToken: 'SALESIQ_ACCESS_TOKEN',
-} as const;
-
-export const VISITOR_KEYS = {
-  clientId: 'SALESIQ_VISITOR_CLIENT_ID',
-  clientSecret: 'SALESIQ_VISITOR_CLIENT_SECRET',
-  refreshToken: 'SALESIQ_VISITOR_REFRESH_TOKEN',
-  accessToken: 'SALESIQ_VISITOR_ACCESS_TOKEN',
-} as const;
+const MAIN_KEYS = CREDENTIAL_VARS;
+const VISITOR_KEYS = VISITOR_CREDENTIAL_VARS;
 
 export interface ImportedSet {
   clientId: string;
@@ -43,9 +33,19 @@ export function credentialsFromEnv(content: Buffer): EnvImport {
   return out;
 }
 
-function readSet(content: Buffer, names: typeof MAIN_KEYS | typeof VISITOR_KEYS, label: string, incomplete: string[]): ImportedSet | undefined {
+function readSet(
+  content: Buffer,
+  names: typeof MAIN_KEYS | typeof VISITOR_KEYS,
+  label: string,
+  incomplete: string[],
+): ImportedSet | undefined {
   const get = (k: string) => readEnvKey(content, k)?.trim() || undefined;
-  const values = { clientId: get(names.clientId), clientSecret: get(names.clientSecret), refreshToken: get(names.refreshToken), accessToken: get(names.accessToken) };
+  const values = {
+    clientId: get(names.clientId),
+    clientSecret: get(names.clientSecret),
+    refreshToken: get(names.refreshToken),
+    accessToken: get(names.accessToken),
+  };
   const keys = Object.entries(names).filter(([field]) => values[field as keyof typeof values]).map(([, k]) => k);
   if (!keys.length) return undefined;
   const missing = (['clientId', 'clientSecret', 'refreshToken'] as const).filter((f) => !values[f]).map((f) => names[f]);
@@ -53,5 +53,12 @@ function readSet(content: Buffer, names: typeof MAIN_KEYS | typeof VISITOR_KEYS,
     incomplete.push(`${label}: missing ${missing.join(', ')}`);
     return undefined;
   }
-  return { clientId: values.clientId!, clientSecret: values.clientSecret!, refreshToken: values.refreshToken!, accessToken: values.accessToken, envKey: names.accessToken, keys };
+  return {
+    clientId: values.clientId!,
+    clientSecret: values.clientSecret!,
+    refreshToken: values.refreshToken!,
+    accessToken: values.accessToken,
+    envKey: names.accessToken,
+    keys,
+  };
 }

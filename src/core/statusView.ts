@@ -3,7 +3,7 @@
  * so every state (fresh, warning, expired, refresh failed, refreshing, not set up) is tested on plain Node.
  */
 import type { Finding } from './errors/finding';
-import { countdownText, freshness, relativeText } from './token';
+import { countdownText, freshness, relativeText, remainingMs } from './token';
 import type { StoredToken } from './tokenManager';
 
 export interface StatusInput {
@@ -47,7 +47,7 @@ function headline(i: StatusInput, label: string): Pick<StatusView, 'text' | 'sta
   const fresh = freshness(i.token, i.now, i.warnMs);
   const failed = i.token.lastRefresh?.ok === false;
   if (fresh === 'expired') return { text: `$(error) ${label} expired`, state: 'expired', background: 'error' };
-  const text = `$(key) ${label} ${countdownText(i.token.expiresAt - i.now)}`;
+  const text = `$(key) ${label} ${countdownText(remainingMs(i.token, i.now))}`;
   if (failed) return { text, state: 'failed', background: 'error' };
   return { text, state: fresh, background: fresh === 'warning' ? 'warning' : undefined };
 }
@@ -69,7 +69,7 @@ function rows(i: StatusInput): Array<[string, string]> {
   const out: Array<[string, string]> = [];
   const t = i.token;
   if (t) {
-    out.push(['Expires', `${timeText(t.expiresAt)} (${relativeText(t.expiresAt - i.now)})`]);
+    out.push(['Expires', `${timeText(t.expiresAt)} (${relativeText(remainingMs(t, i.now))})`]);
     out.push(['Issued', timeText(t.obtainedAt)]);
   } else {
     out.push(['Token', 'none yet: refresh to mint one']);
@@ -89,12 +89,12 @@ function autoText(i: StatusInput): string {
 
 function accessibility(i: StatusInput, state: StatusView['state']): string {
   if (!i.token) return `SalesIQ token, profile ${i.profile}: ${state === 'setup' ? 'not set up' : 'no token'}`;
-  const left = i.token.expiresAt - i.now;
+  const left = remainingMs(i.token, i.now);
   return `SalesIQ token, profile ${i.profile}: ${left > 0 ? `expires ${relativeText(left)}` : `expired ${relativeText(left)}`}${state === 'failed' ? ', last refresh failed' : ''}`;
 }
 
 /** "12:37 local · 11:37 UTC". */
-export function timeText(ms: number): string {
+function timeText(ms: number): string {
   const d = new Date(ms);
   const local = d.toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' });
   return `${local} local · ${d.toISOString().slice(11, 16)} UTC`;

@@ -10,13 +10,19 @@ export interface TokenState {
   expiresAt: number;
 }
 
-/** Zoho access tokens live an hour at most; a longer claimed lifetime is capped (reference §2.1). */
+/** Zoho access tokens live an hour at most; a longer claimed lifetime is capped (docs/zoho.md §2.1). */
 export const MAX_LIFETIME_SEC = 3600;
 
 export type Freshness = 'fresh' | 'warning' | 'expired';
 
+/** Time left until the token expires (negative once it has). */
 export function remainingMs(t: Pick<TokenState, 'expiresAt'>, now: number): number {
   return t.expiresAt - now;
+}
+
+/** Due for a refresh: no more than `marginMs` left (an expired token always is). */
+export function isDue(t: Pick<TokenState, 'expiresAt'>, now: number, marginMs: number): boolean {
+  return remainingMs(t, now) <= marginMs;
 }
 
 export function freshness(t: Pick<TokenState, 'expiresAt'>, now: number, warnMs: number): Freshness {
@@ -25,24 +31,30 @@ export function freshness(t: Pick<TokenState, 'expiresAt'>, now: number, warnMs:
   return left <= warnMs ? 'warning' : 'fresh';
 }
 
+/**
+ * The one rounding rule for every time left (or gone) that DevKit shows — status bar, its tooltip and
+ * accessible label, the CLI, decode evidence: whole minutes and seconds, rounded down. With 8 min 59 s
+ * left every text says 8, none claims time that is not there, and a text changes exactly when the
+ * countdown crosses a minute (which is when nextTickMs wakes the status bar).
+ */
+export function shownDuration(ms: number): { minutes: number; seconds: number } {
+  const totalSec = Math.floor(Math.abs(ms) / 1000);
+  return { minutes: Math.floor(totalSec / 60), seconds: totalSec % 60 };
+}
+
 /** "42m", "1h 05m"; "4m 07s" in the last five minutes; "expired". */
 export function countdownText(ms: number): string {
   if (ms <= 0) return 'expired';
-  const totalSec = Math.floor(ms / 1000);
-  if (totalSec < 300) {
-    const m = Math.floor(totalSec / 60);
-    const s = totalSec % 60;
-    return m > 0 ? `${m}m ${pad(s)}s` : `${s}s`;
-  }
-  const totalMin = Math.floor(totalSec / 60);
-  if (totalMin < 60) return `${totalMin}m`;
-  return `${Math.floor(totalMin / 60)}h ${pad(totalMin % 60)}m`;
+  const { minutes, seconds } = shownDuration(ms);
+  if (minutes < 5) return minutes > 0 ? `${minutes}m ${pad(seconds)}s` : `${seconds}s`;
+  if (minutes < 60) return `${minutes}m`;
+  return `${Math.floor(minutes / 60)}h ${pad(minutes % 60)}m`;
 }
 
 /** "34 min ago", "in 12 min", "2 h 5 min ago": for tooltips and decode evidence. */
 export function relativeText(deltaMs: number): string {
   const future = deltaMs > 0;
-  const min = Math.round(Math.abs(deltaMs) / 60000);
+  const min = shownDuration(deltaMs).minutes;
   const body = min < 1 ? 'less than a minute' : min < 60 ? `${min} min` : `${Math.floor(min / 60)} h ${min % 60} min`;
   return future ? `in ${body}` : `${body} ago`;
 }

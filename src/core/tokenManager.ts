@@ -8,13 +8,10 @@ import { sleep } from './clock';
 import { DevKitError, isDevKitError } from './errors/devkitError';
 import type { Finding } from './errors/finding';
 import type { Team, TeamTicket } from './hub/team';
-import { TokenState, tokenFromGrant } from './token';
+import { isDue, TokenState, tokenFromGrant } from './token';
+import type { RefreshCredentials } from './zoho/oauth';
 
-export interface RefreshCredentials {
-  clientId: string;
-  clientSecret: string;
-  refreshToken: string;
-}
+export type { RefreshCredentials } from './zoho/oauth';
 
 export interface RefreshOutcome {
   at: number;
@@ -49,7 +46,10 @@ export interface Lease {
   release(): Promise<void>;
 }
 
-export type Refresher = (creds: RefreshCredentials, opts: { automatic: boolean; signal?: AbortSignal }) => Promise<{ accessToken: string; lifetimeSec: number }>;
+export type Refresher = (
+  creds: RefreshCredentials,
+  opts: { automatic: boolean; signal?: AbortSignal },
+) => Promise<{ accessToken: string; lifetimeSec: number }>;
 
 export interface TokenManagerDeps {
   store: TokenStore;
@@ -103,7 +103,7 @@ export class TokenManager {
   private async refreshOnce(req: RefreshRequest): Promise<StoredToken> {
     if (req.automatic && this.deps.team) {
       const current = await this.deps.store.readToken();
-      if (current && !this.due(current, req.marginMs)) return current;
+      if (current && !isDue(current, this.deps.clock.now(), req.marginMs ?? 0)) return current;
     }
     const plan = await this.teamPlan(req);
     if (plan && 'adopt' in plan) return plan.adopt;
@@ -142,15 +142,11 @@ export class TokenManager {
     }
     try {
       const current = await store.readToken();
-      if (req.automatic && current && !this.due(current, req.marginMs)) return { token: current, minted: false };
+      if (req.automatic && current && !isDue(current, this.deps.clock.now(), req.marginMs ?? 0)) return { token: current, minted: false };
       return { token: await this.mint(current, req), minted: true };
     } finally {
       await lease?.release();
     }
-  }
-
-  private due(t: StoredToken, marginMs = 0): boolean {
-    return t.expiresAt - this.deps.clock.now() <= marginMs;
   }
 
   private async mint(current: StoredToken | undefined, req: RefreshRequest): Promise<StoredToken> {

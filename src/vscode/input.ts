@@ -35,5 +35,11 @@ export function inputStep(o: StepOptions): Promise<string | undefined> {
   });
 }
 
-export const error = (message: string): vscode.InputBoxValidationMessage => ({ message, severity: vscode.InputBoxValidationSeverity.Error });
-export const warning = (message: string): vscode.InputBoxValidationMessage => ({ message, severity: vscode.InputBoxValidationSeverity.Warning });
+export const error = (message: string): vscode.InputBoxValidationMessage => ({
+  message,
+  severity: vscode.InputBoxValidationSeverity.Error,
+});
+export const warning = (message: string): vscode.InputBoxValidationMessage => ({
+  message,
+  severity: vscode.InputBoxValidationSeverity.Warning,
+});

@@ -11,13 +11,11 @@ let decodeChunk: typeof DecodeChunk | undefined;
 let hubChunk: typeof HubChunk | undefined;
 
 export function loadNet(): typeof NetChunk {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   netChunk ??= require('./net.js') as typeof NetChunk;
   return netChunk;
 }
 
 export function loadDecode(): typeof DecodeChunk {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   decodeChunk ??= require('./decode.js') as typeof DecodeChunk;
   return decodeChunk;
 }

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { isDevKitError } from '../core/errors/devkitError';
 import type { Finding } from '../core/errors/finding';
+import { loadDecode } from './lazy';
 import type { Log } from './log';
 
 /** The button that performs a finding's action, where DevKit has a command for it. */
@@ -20,7 +21,7 @@ export async function showFailure(e: unknown, log: Log, retry?: () => unknown): 
   log.error('error', `${f.title} [${f.source} ${f.code ?? ''}] ${f.explanation}`);
   const fix = ACTION_BUTTONS[f.action];
   const buttons = [fix && (fix.command || retry) ? fix.title : undefined, 'Decode', 'Show Log'].filter((b): b is string => !!b);
-  const choice = await vscode.window.showErrorMessage(log.clean(`${f.title} ${f.explanation}`), ...buttons);
+  const choice = await vscode.window.showErrorMessage(log.clean(loadDecode().toastText(f)), ...buttons);
   if (!choice) return;
   if (choice === 'Show Log') return log.show();
   if (choice === 'Decode') return void vscode.commands.executeCommand('salesiq.decodeError', { finding: f });

@@ -1,4 +1,5 @@
 import type { DataCenter } from '../core/datacenters';
+import { DEFAULT_ENV_KEY } from '../core/defaults';
 import { tokenFromGrant } from '../core/token';
 import type { StoredCredentials } from './profileStore';
 import { ProfileStore } from './profileStore';
@@ -35,5 +36,5 @@ export async function saveProfile(secrets: SecretStore, input: ProfileInput, now
 
 /** The built-in placeholder profile disappears once the user defines a real one. */
 function isUntouchedDefault(p: ProfileSetting): boolean {
-  return p.dataCenter === 'com' && p.envKey === 'SALESIQ_ACCESS_TOKEN' && !settings.hasExplicitProfiles();
+  return p.dataCenter === 'com' && p.envKey === DEFAULT_ENV_KEY && !settings.hasExplicitProfiles();
 }

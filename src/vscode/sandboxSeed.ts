@@ -2,6 +2,7 @@ import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as vscode from 'vscode';
 import { isDataCenter } from '../core/datacenters';
+import { isLoopbackHost, isLoopbackUrl } from '../core/loopback';
 import type { Log } from './log';
 import { saveProfile } from './profileSetup';
 import { ProfileStore } from './profileStore';
@@ -13,7 +14,9 @@ import { pendingClientKey } from './commands/authorize';
  * `npm start` preloads sandbox credentials: the sandbox writes a seed file (0600, in a temp dir that
  * start.sh removes on exit) and passes its path in SALESIQ_DEVKIT_SEED. A seed is imported once per
  * SecretStorage: code-server keeps secrets in the browser, so a second browser imports it again.
- * Without the variable this does nothing.
+ * Without the variable this does nothing. An installed extension (Production mode) imports only a seed
+ * whose servers are all on loopback: an environment variable must never point a user's credentials,
+ * endpoints or server settings elsewhere.
  */
 interface Seed {
   accountsUrl: string;
@@ -32,6 +35,11 @@ export async function importSandboxSeed(context: vscode.ExtensionContext, secret
   const raw = fs.readFileSync(file, 'utf8');
   const hash = crypto.createHash('sha256').update(raw).digest('hex');
   const seed = JSON.parse(raw) as Seed;
+  const refused = context.extensionMode === vscode.ExtensionMode.Production ? notLoopback(seed) : undefined;
+  if (refused) {
+    log.warn('sandbox', `ignored the seed named by SALESIQ_DEVKIT_SEED: ${refused}, and an installed extension only takes a seed that stays on loopback (127.0.0.1, localhost)`);
+    return undefined;
+  }
   const first = seed.profiles[0]?.name;
   const present = first !== undefined && (await new ProfileStore(secrets, first).readCredentials()) !== undefined;
   if (context.globalState.get('salesiq.seedHash') === hash && present) return undefined;
@@ -56,6 +64,16 @@ export async function importSandboxSeed(context: vscode.ExtensionContext, secret
   await context.globalState.update('salesiq.seedHash', hash);
   log.info('sandbox', `imported ${seed.profiles.length} sandbox profile(s); Zoho Accounts at ${seed.accountsUrl}`);
   return first;
+}
+
+/** What in the seed points off this machine, or undefined when every server it names is loopback. */
+function notLoopback(seed: Seed): string | undefined {
+  const urls = [seed.accountsUrl, seed.salesiqUrl].filter((u) => typeof u === 'string' && !isLoopbackUrl(u));
+  if (urls.length) return `it points the Zoho endpoints at ${urls.join(' and ')}`;
+  const host = seed.remote?.host;
+  if (host !== undefined && !isLoopbackHost(String(host))) return `it points salesiq.remote.host at ${host}`;
+  if (typeof seed.accountsUrl !== 'string' || typeof seed.salesiqUrl !== 'string') return 'it names no sandbox endpoints';
+  return undefined;
 }
 
 function prefixed(prefix: string, o: Record<string, unknown>): Record<string, unknown> {

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { DataCenter, isDataCenter } from '../core/datacenters';
+import { DEFAULT_ENV_KEY } from '../core/defaults';
 
 /** Typed access to the non-secret `salesiq.*` settings (secrets never live here). */
 export interface ProfileSetting {
@@ -8,7 +9,7 @@ export interface ProfileSetting {
   envKey: string;
 }
 
-export const DEFAULT_PROFILE: ProfileSetting = { name: 'default', dataCenter: 'com', envKey: 'SALESIQ_ACCESS_TOKEN' };
+export const DEFAULT_PROFILE: ProfileSetting = { name: 'default', dataCenter: 'com', envKey: DEFAULT_ENV_KEY };
 
 function cfg(): vscode.WorkspaceConfiguration {
   return vscode.workspace.getConfiguration('salesiq');
@@ -62,6 +63,6 @@ function toProfile(v: unknown): ProfileSetting | undefined {
   return {
     name: o.name.trim(),
     dataCenter: isDataCenter(o.dataCenter) ? o.dataCenter : 'com',
-    envKey: typeof o.envKey === 'string' && o.envKey ? o.envKey : 'SALESIQ_ACCESS_TOKEN',
+    envKey: typeof o.envKey === 'string' && o.envKey ? o.envKey : DEFAULT_ENV_KEY,
   };
 }

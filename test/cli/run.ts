@@ -13,7 +13,8 @@ export interface CliResult {
 /** Runs the built CLI as a user's script would; bounded by a timeout so a hang fails the test. */
 export function runCli(args: string[], env: Record<string, string | undefined>, stdin = '', timeoutMs = 20_000): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env } as NodeJS.ProcessEnv });
+    const childEnv = { PATH: process.env.PATH, HOME: process.env.HOME, ...env } as NodeJS.ProcessEnv;
+    const child = spawn(process.execPath, [CLI, ...args], { env: childEnv });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));

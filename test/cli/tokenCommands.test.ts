@@ -1,26 +1,18 @@
 import * as assert from 'assert';
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { SANDBOX_DEFAULTS, ZohoSandbox } from '../sandbox/zohoSandbox';
+import { credentialsEnv, useCliSandbox } from './cliSandbox';
 import { runCli } from './run';
 
 const USER = SANDBOX_DEFAULTS.user;
 
 describe('salesiq-devkit status / refresh (contract)', () => {
-  let sandbox: ZohoSandbox;
-  let stateDir: string;
-  let env: Record<string, string>;
-  const flags = () => ['--dc', 'in', '--accounts-url', sandbox.accountsUrlTemplate, '--state-dir', stateDir];
-
-  before(async () => {
-    sandbox = new ZohoSandbox();
-    await sandbox.start();
-  });
-  after(() => sandbox.stop());
+  const cli = useCliSandbox('cli', { sandboxPerSuite: true });
+  const { flags } = cli;
+  let env: Record<string, string | undefined>;
   beforeEach(() => {
-    stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'devkit-cli-'));
-    env = { SALESIQ_CLIENT_ID: USER.clientId, SALESIQ_CLIENT_SECRET: USER.clientSecret, SALESIQ_REFRESH_TOKEN: USER.refreshTokens[0], XDG_CONFIG_HOME: stateDir };
+    env = cli.env(credentialsEnv(USER));
   });
 
   it('refresh --json mints a token, caches it 0600 and never prints it', async () => {
@@ -31,7 +23,7 @@ describe('salesiq-devkit status / refresh (contract)', () => {
     assert.ok(r.json.remainingSeconds > 3500 && r.json.remainingSeconds <= 3600, String(r.json.remainingSeconds));
     assert.ok(!Number.isNaN(Date.parse(r.json.expiresAt)));
     assert.ok(!/1000\.[0-9a-f]{32}\.[0-9a-f]{32}/.test(r.stdout), 'no token on stdout');
-    const cached = path.join(stateDir, 'token-default.json');
+    const cached = path.join(cli.stateDir, 'token-default.json');
     assert.strictEqual(fs.statSync(cached).mode & 0o777, 0o600);
   });
 
@@ -39,20 +31,20 @@ describe('salesiq-devkit status / refresh (contract)', () => {
     const r = await runCli(['refresh', '--print-token', ...flags()], env);
     assert.strictEqual(r.code, 0, r.stderr);
     assert.match(r.stdout.trim(), /^1000\.[0-9a-f]{32}\.[0-9a-f]{32}$/);
-    const s = await runCli(['status', '--json', '--state-dir', stateDir], {});
+    const s = await runCli(['status', '--json', '--state-dir', cli.stateDir], {});
     assert.strictEqual(s.code, 0, s.stderr);
     assert.strictEqual(s.json.ok, true);
     assert.ok(s.json.remainingSeconds > 3500);
   });
 
   it('status without a cached token fails with the refresh action', async () => {
-    const s = await runCli(['status', '--json', '--state-dir', stateDir], {});
+    const s = await runCli(['status', '--json', '--state-dir', cli.stateDir], {});
     assert.strictEqual(s.code, 1);
     assert.deepStrictEqual([s.json.ok, s.json.error.action], [false, 'refresh']);
   });
 
   it('a wrong data centre exits 3 with invalid_client and the fix', async () => {
-    const r = await runCli(['refresh', '--json', '--dc', 'com', '--accounts-url', sandbox.accountsUrlTemplate, '--state-dir', stateDir], env);
+    const r = await runCli(['refresh', '--json', '--dc', 'com', '--accounts-url', cli.sandbox.accountsUrlTemplate, '--state-dir', cli.stateDir], env);
     assert.strictEqual(r.code, 3, r.stdout);
     assert.deepStrictEqual([r.json.error.code, r.json.error.category, r.json.error.action], ['invalid_client', 'config', 'fix-config']);
   });
@@ -64,7 +56,7 @@ describe('salesiq-devkit status / refresh (contract)', () => {
   });
 
   it('missing credentials exit 3 and name the variables', async () => {
-    const r = await runCli(['refresh', ...flags()], { XDG_CONFIG_HOME: stateDir });
+    const r = await runCli(['refresh', ...flags()], { XDG_CONFIG_HOME: cli.stateDir });
     assert.strictEqual(r.code, 3);
     assert.match(r.stderr, /SALESIQ_CLIENT_ID/);
   });
@@ -76,9 +68,9 @@ describe('salesiq-devkit status / refresh (contract)', () => {
   });
 
   it('refuses a token cache other users can read', async () => {
-    fs.writeFileSync(path.join(stateDir, 'token-default.json'), '{}', { mode: 0o644 });
-    fs.chmodSync(path.join(stateDir, 'token-default.json'), 0o644);
-    const s = await runCli(['status', '--json', '--state-dir', stateDir], {});
+    fs.writeFileSync(path.join(cli.stateDir, 'token-default.json'), '{}', { mode: 0o644 });
+    fs.chmodSync(path.join(cli.stateDir, 'token-default.json'), 0o644);
+    const s = await runCli(['status', '--json', '--state-dir', cli.stateDir], {});
     assert.strictEqual(s.code, 3);
     assert.match(s.json.error.explanation, /chmod 600/);
   });
@@ -89,7 +81,7 @@ describe('salesiq-devkit status / refresh (contract)', () => {
     const local = new ZohoSandbox({ clients: [{ ...USER, refreshTokens: [rt] }] });
     await local.start();
     try {
-      const args = ['refresh', '--json', '--dc', 'in', '--accounts-url', local.accountsUrlTemplate, '--state-dir', stateDir];
+      const args = ['refresh', '--json', '--dc', 'in', '--accounts-url', local.accountsUrlTemplate, '--state-dir', cli.stateDir];
       for (let i = 0; i < 10; i++) assert.strictEqual((await runCli(args, { ...env, SALESIQ_REFRESH_TOKEN: rt })).code, 0, `refresh ${i + 1}`);
       const r = await runCli(args, { ...env, SALESIQ_REFRESH_TOKEN: rt });
       assert.strictEqual(r.code, 1);

@@ -1,41 +1,22 @@
 import * as assert from 'assert';
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
-import { StateStore } from '../../src/core/stateFiles';
-import { SANDBOX_DEFAULTS, ZohoSandbox } from '../sandbox/zohoSandbox';
+import { SANDBOX_DEFAULTS } from '../sandbox/zohoSandbox';
+import { credentialsEnv, useCliSandbox } from './cliSandbox';
 import { runCli } from './run';
 
 const { user: USER, org: ORG, portal: PORTAL } = SANDBOX_DEFAULTS;
 const PORTAL_ENV = { SALESIQ_SCREEN_NAME: PORTAL.screenName, SALESIQ_APP_ID: PORTAL.appId, SALESIQ_DEPARTMENT_ID: PORTAL.departmentId };
 
 describe('salesiq-devkit test-transfer (contract)', () => {
-  let sandbox: ZohoSandbox;
-  let stateDir: string;
-  const flags = () => ['--dc', 'in', '--accounts-url', sandbox.accountsUrlTemplate, '--salesiq-url', sandbox.salesiqUrlTemplate, '--state-dir', stateDir];
-  const creds = (c: typeof ORG) => ({ SALESIQ_CLIENT_ID: c.clientId, SALESIQ_CLIENT_SECRET: c.clientSecret, SALESIQ_REFRESH_TOKEN: c.refreshTokens[0] });
-  const env = (extra: Record<string, string> = {}) => ({ XDG_CONFIG_HOME: stateDir, ...PORTAL_ENV, ...extra });
-
-  async function cache(refreshToken: string): Promise<string> {
-    const t = sandbox.mint(refreshToken);
-    await new StateStore(stateDir).tokenStore('default', undefined).writeToken({ accessToken: t.accessToken, obtainedAt: t.obtainedAt, expiresAt: t.expiresAt });
-    return t.accessToken;
-  }
-
-  // A sandbox per test: Zoho's 10-tokens-per-10-minutes limit then never links one test to another.
-  beforeEach(async () => {
-    sandbox = new ZohoSandbox();
-    await sandbox.start();
-    stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'devkit-transfer-'));
-  });
-  afterEach(async () => {
-    await sandbox.stop();
-    fs.rmSync(stateDir, { recursive: true, force: true });
-  });
+  const cli = useCliSandbox('transfer');
+  const { flags, cache } = cli;
+  const env = (extra: Record<string, string> = {}) => cli.env({ ...PORTAL_ENV, ...extra });
+  const creds = credentialsEnv;
 
   it('--yes with an org token opens a labelled conversation: 201, its id and the latency', async () => {
     const token = await cache(ORG.refreshTokens[0]);
-    const before = sandbox.stats.conversationsCreated;
+    const before = cli.sandbox.stats.conversationsCreated;
     const r = await runCli(['test-transfer', '--yes', '--json', ...flags()], env());
     assert.strictEqual(r.code, 0, r.stderr + r.stdout);
     assert.strictEqual(r.json.ok, true);
@@ -46,7 +27,7 @@ describe('salesiq-devkit test-transfer (contract)', () => {
     assert.match(r.json.visitorId, /^devkit-test-/);
     assert.strictEqual(r.json.refreshed, false);
     assert.ok(r.json.remainingSeconds > 3500);
-    assert.strictEqual(sandbox.stats.conversationsCreated, before + 1);
+    assert.strictEqual(cli.sandbox.stats.conversationsCreated, before + 1);
     assert.ok(!r.stdout.includes(token));
   });
 
@@ -67,39 +48,40 @@ describe('salesiq-devkit test-transfer (contract)', () => {
 
   it('an expired token (1001) is refreshed once and the transfer retried once', async () => {
     await cache(ORG.refreshTokens[0]);
-    sandbox.expireAll();
-    const requests = sandbox.stats.tokenRequests[ORG.refreshTokens[0]] ?? 0;
+    cli.sandbox.expireAll();
+    const requests = cli.sandbox.stats.tokenRequests[ORG.refreshTokens[0]] ?? 0;
     const r = await runCli(['test-transfer', '--yes', '--json', ...flags()], env(creds(ORG)));
     assert.strictEqual(r.code, 0, r.stderr + r.stdout);
     assert.deepStrictEqual([r.json.status, r.json.refreshed], [201, true]);
-    assert.strictEqual(sandbox.stats.tokenRequests[ORG.refreshTokens[0]], requests + 1, 'exactly one refresh');
+    assert.strictEqual(cli.sandbox.stats.tokenRequests[ORG.refreshTokens[0]], requests + 1, 'exactly one refresh');
   });
 
   it('missing portal settings exit 3 naming every missing variable; nothing is sent', async () => {
     await cache(ORG.refreshTokens[0]);
-    const before = sandbox.stats.conversationsCreated;
-    const r = await runCli(['test-transfer', '--yes', ...flags()], { XDG_CONFIG_HOME: stateDir, SALESIQ_SCREEN_NAME: PORTAL.screenName });
+    const before = cli.sandbox.stats.conversationsCreated;
+    const r = await runCli(['test-transfer', '--yes', ...flags()], { XDG_CONFIG_HOME: cli.stateDir, SALESIQ_SCREEN_NAME: PORTAL.screenName });
     assert.strictEqual(r.code, 3);
     assert.match(r.stderr, /SALESIQ_APP_ID, SALESIQ_DEPARTMENT_ID/);
-    assert.strictEqual(sandbox.stats.conversationsCreated, before);
+    assert.strictEqual(cli.sandbox.stats.conversationsCreated, before);
   });
 
   it('settings may come from the config file', async () => {
     await cache(ORG.refreshTokens[0]);
-    const config = path.join(stateDir, 'config.json');
-    fs.writeFileSync(config, JSON.stringify({ salesiq: { screenName: PORTAL.screenName, appId: PORTAL.appId, departmentId: PORTAL.departmentId } }));
-    const r = await runCli(['test-transfer', '--yes', '--json', '--config', config, ...flags()], { XDG_CONFIG_HOME: stateDir });
+    const config = path.join(cli.stateDir, 'config.json');
+    const salesiq = { screenName: PORTAL.screenName, appId: PORTAL.appId, departmentId: PORTAL.departmentId };
+    fs.writeFileSync(config, JSON.stringify({ salesiq }));
+    const r = await runCli(['test-transfer', '--yes', '--json', '--config', config, ...flags()], { XDG_CONFIG_HOME: cli.stateDir });
     assert.strictEqual(r.code, 0, r.stdout);
     assert.strictEqual(r.json.status, 201);
   });
 
   it('without --yes and without a terminal it refuses (exit 3) and opens nothing', async () => {
     await cache(ORG.refreshTokens[0]);
-    const before = sandbox.stats.conversationsCreated;
+    const before = cli.sandbox.stats.conversationsCreated;
     const r = await runCli(['test-transfer', '--json', ...flags()], env(), 'y\n');
     assert.strictEqual(r.code, 3, r.stdout);
     assert.strictEqual(r.json.error.code, 'confirmation-required');
     assert.match(r.json.error.explanation, /--yes/);
-    assert.strictEqual(sandbox.stats.conversationsCreated, before);
+    assert.strictEqual(cli.sandbox.stats.conversationsCreated, before);
   });
 });

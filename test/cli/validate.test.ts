@@ -1,36 +1,14 @@
 import * as assert from 'assert';
-import * as fs from 'fs';
-import * as os from 'os';
-import * as path from 'path';
-import { StateStore } from '../../src/core/stateFiles';
-import { SANDBOX_DEFAULTS, ZohoSandbox } from '../sandbox/zohoSandbox';
+import { SANDBOX_DEFAULTS } from '../sandbox/zohoSandbox';
+import { useCliSandbox } from './cliSandbox';
 import { runCli } from './run';
 
 const { user: USER, org: ORG, portal: PORTAL } = SANDBOX_DEFAULTS;
 
 describe('salesiq-devkit validate (contract)', () => {
-  let sandbox: ZohoSandbox;
-  let stateDir: string;
-  const flags = () => ['--dc', 'in', '--accounts-url', sandbox.accountsUrlTemplate, '--salesiq-url', sandbox.salesiqUrlTemplate, '--state-dir', stateDir];
-  const env = (extra: Record<string, string> = {}) => ({ XDG_CONFIG_HOME: stateDir, ...extra });
-
-  /** A token minted by the sandbox, cached as `refresh` would have cached it. */
-  async function cache(refreshToken: string): Promise<string> {
-    const t = sandbox.mint(refreshToken);
-    await new StateStore(stateDir).tokenStore('default', undefined).writeToken({ accessToken: t.accessToken, obtainedAt: t.obtainedAt, expiresAt: t.expiresAt });
-    return t.accessToken;
-  }
-
-  // A sandbox per test: Zoho's 10-tokens-per-10-minutes limit then never links one test to another.
-  beforeEach(async () => {
-    sandbox = new ZohoSandbox();
-    await sandbox.start();
-    stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'devkit-validate-'));
-  });
-  afterEach(async () => {
-    await sandbox.stop();
-    fs.rmSync(stateDir, { recursive: true, force: true });
-  });
+  const cli = useCliSandbox('validate');
+  const { flags, cache } = cli;
+  const env = cli.env;
 
   it('a valid user token: ok with the endpoint it proved, expiry from the cache, token never printed', async () => {
     const token = await cache(USER.refreshTokens[0]);
@@ -59,9 +37,9 @@ describe('salesiq-devkit validate (contract)', () => {
     assert.match(r.stderr, /SALESIQ_SCREEN_NAME and SALESIQ_APP_ID/);
   });
 
-  it('an expired token (sandbox.expireAll) fails with 1001 and the refresh action, and names the refresh command', async () => {
+  it('an expired token (cli.sandbox.expireAll) fails with 1001 and the refresh action, and names the refresh command', async () => {
     await cache(USER.refreshTokens[0]);
-    sandbox.expireAll();
+    cli.sandbox.expireAll();
     const r = await runCli(['validate', '--json', ...flags()], env({ SALESIQ_SCREEN_NAME: PORTAL.screenName }));
     assert.strictEqual(r.code, 1, r.stdout);
     assert.deepStrictEqual([r.json.ok, r.json.error.code, r.json.error.category, r.json.error.action], [false, 1001, 'auth', 'refresh']);
@@ -77,13 +55,13 @@ describe('salesiq-devkit validate (contract)', () => {
 
   it('the wrong data centre is refused as an invalid token for that host', async () => {
     await cache(USER.refreshTokens[0]);
-    const r = await runCli(['validate', '--json', '--dc', 'com', '--salesiq-url', sandbox.salesiqUrlTemplate, '--state-dir', stateDir], env({ SALESIQ_SCREEN_NAME: PORTAL.screenName }));
+    const r = await runCli(['validate', '--json', '--dc', 'com', '--salesiq-url', cli.sandbox.salesiqUrlTemplate, '--state-dir', cli.stateDir], env({ SALESIQ_SCREEN_NAME: PORTAL.screenName }));
     assert.strictEqual(r.json.ok, false, r.stdout);
     assert.ok([1005, 1008].includes(r.json.error.code), String(r.json.error.code));
   });
 
   it('uses SALESIQ_ACCESS_TOKEN when set (expiry unknown: null)', async () => {
-    const t = sandbox.mint(USER.refreshTokens[0]);
+    const t = cli.sandbox.mint(USER.refreshTokens[0]);
     const r = await runCli(['validate', '--json', ...flags()], env({ SALESIQ_ACCESS_TOKEN: t.accessToken }));
     assert.strictEqual(r.code, 0, r.stdout);
     assert.deepStrictEqual([r.json.tokenSource, r.json.expiresAt, r.json.remainingSeconds, r.json.endpoint], ['env', null, null, '/api/v2/portals']);

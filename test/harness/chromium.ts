@@ -1,4 +1,4 @@
-// Debian's chromium driven by playwright-core (which downloads no browser). See reference real-vscode-offline §3.
+// Debian's chromium driven by playwright-core (which downloads no browser). See docs/vscode.md §9.
 import * as fs from 'fs';
 import { Browser, chromium } from 'playwright-core';
 

@@ -1,5 +1,5 @@
 // Starts code-server (VS Code in the browser with a real Node extension host) on loopback, isolated from the
-// machine's VS Code state, and installs extensions into its extensions dir. See reference real-vscode-offline §3-4.
+// machine's VS Code state, and installs extensions into its extensions dir. See docs/vscode.md §9.
 import { ChildProcess, spawn } from 'child_process';
 import * as fs from 'fs';
 import * as http from 'http';
@@ -93,7 +93,7 @@ export async function startCodeServer(opts: CodeServerOptions = {}): Promise<Cod
     };
   } catch (err) {
     await stop({ keepFiles: true });
-    throw new Error(`${(err as Error).message}; server log: ${logFile}`);
+    throw new Error(`${(err as Error).message}; server log: ${logFile}`, { cause: err });
   }
 }
 

@@ -1,6 +1,6 @@
 // The @vscode/test-electron equivalent on code-server: loads the extension in development mode, runs its tests
 // module (exports.run) in the real Node extension host and resolves the exit code. Uses VS Code's own web
-// automation hooks, as @vscode/test-web does. See reference real-vscode-offline §5.
+// automation hooks, as @vscode/test-web does. See docs/vscode.md §9.
 import * as fs from 'fs';
 import * as path from 'path';
 import { format } from 'util';

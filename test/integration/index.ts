@@ -7,8 +7,7 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 
 export async function run(): Promise<void> {
-  // mocha may come back as an ESM namespace inside the host (reference: real-vscode-offline §5).
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  // mocha may come back as an ESM namespace inside the host (docs/vscode.md §9).
   const m = require('mocha');
   const Mocha = typeof m === 'function' ? m : m.Mocha || m.default;
   const reporter = path.resolve(__dirname, '../support/countingReporter.js');

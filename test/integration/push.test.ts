@@ -231,6 +231,15 @@ describe('pushing the token to a real OpenSSH server from VS Code', function () 
     assert.ok(!sudoLog().includes(fx.password) && !sudoLog().includes(TOKEN), 'no secret in any sudo command line');
   });
 
+  it('Forget Credentials can forget the server\'s stored sudo password too', async () => {
+    setSudoMode('password');
+    done(await push({ sudoPassword: fx.password }));
+    resetEnv();
+    assert.strictEqual(await vscode.commands.executeCommand('salesiq.forgetCredentials', { confirm: false, sudoPassword: true }), true);
+    assert.strictEqual(await setupProfile(10), true);
+    assert.strictEqual(failed(await push({ interactive: false })).code, 'needs-answer', 'no stored sudo password is left');
+  });
+
   it('shows the recent server log, and follows it until stopped', async () => {
     done(await push());
     const recent = done(await vscode.commands.executeCommand<Outcome<{ lines: string[] }>>('salesiq.showServerLogs', { follow: false, lines: 5 }));

@@ -1,6 +1,6 @@
 /**
  * A local Zoho emulator (Accounts OAuth + the SalesIQ calls DevKit makes) for tests and `npm start`.
- * It reproduces the behaviour in /work/shared/reference/zoho-salesiq.md that DevKit must survive: errors
+ * It reproduces the behaviour in docs/zoho.md that DevKit must survive: errors
  * with HTTP 200 bodies, the wrong-DC `invalid_client`, the 10-per-10-minutes throttle, SalesIQ's 1001 for an
  * expired token, 1009 for a user token on the visitor API, plus injectable outages.
  * Listens on 127.0.0.1 only. Time comes from the injected Clock so expiry and throttling need no waiting.
@@ -87,7 +87,7 @@ export const SANDBOX_DEFAULTS = {
   operatorId: '5000000000056',
 } as const;
 
-/** Zoho's throttle answer, byte for byte (reference §2.2). */
+/** Zoho's throttle answer, byte for byte (docs/zoho.md §2.2). */
 export const THROTTLE_BODY =
   '{"error_description":"You have made too many requests continuously. Please try again after some time.","error":"Access Denied","status":"failure"}';
 
@@ -195,7 +195,8 @@ export class ZohoSandbox {
   constructor(opts: ZohoSandboxOptions = {}) {
     this.tokenLifetimeSec = opts.tokenLifetimeSec ?? 3600;
     this.clock = opts.clock ?? systemClock;
-    this.clients = (opts.clients ?? [SANDBOX_DEFAULTS.user, SANDBOX_DEFAULTS.org, SANDBOX_DEFAULTS.server]).map((c) => ({ ...c, refreshTokens: [...c.refreshTokens] }));
+    const clients = opts.clients ?? [SANDBOX_DEFAULTS.user, SANDBOX_DEFAULTS.org, SANDBOX_DEFAULTS.server];
+    this.clients = clients.map((c) => ({ ...c, refreshTokens: [...c.refreshTokens] }));
     this.portal = { dc: 'in', ...(opts.portal ?? SANDBOX_DEFAULTS.portal) };
     this.expiresInStyle = opts.expiresInStyle ?? 'seconds';
     this.throttleStatus = opts.throttleStatus ?? 200;

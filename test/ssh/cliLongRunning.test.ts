@@ -76,7 +76,13 @@ describe('salesiq-devkit keep-fresh and logs --follow (until SIGTERM)', function
     return ['--host', fx.host, '--port', String(fx.port), '--user', fx.user, '--identity', fx.keys.plain, '--known-hosts', fx.knownHostsPath, '--env-path', fx.envPath, '--service', fx.service];
   };
   const zohoFlags = () => ['--dc', 'in', '--accounts-url', sandbox.accountsUrlTemplate, '--salesiq-url', sandbox.salesiqUrlTemplate, '--state-dir', stateDir];
-  const env = () => ({ HOME: dir, XDG_CONFIG_HOME: dir, SALESIQ_CLIENT_ID: ORG.clientId, SALESIQ_CLIENT_SECRET: ORG.clientSecret, SALESIQ_REFRESH_TOKEN: ORG.refreshTokens[0] });
+  const env = () => ({
+    HOME: dir,
+    XDG_CONFIG_HOME: dir,
+    SALESIQ_CLIENT_ID: ORG.clientId,
+    SALESIQ_CLIENT_SECRET: ORG.clientSecret,
+    SALESIQ_REFRESH_TOKEN: ORG.refreshTokens[0],
+  });
 
   beforeEach(async () => {
     const fx = fixture();

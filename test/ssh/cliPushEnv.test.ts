@@ -111,7 +111,7 @@ describe('salesiq-devkit push-env and logs against OpenSSH', function () {
     const before = fx.readEnv();
     const r = await run(['push-env', '--json', ...sshFlags({ '--fingerprint': `SHA256:${'A'.repeat(43)}` })]);
     assert.equal(r.code, 1, r.stdout);
-    assert.deepEqual([r.json.error.category, r.json.error.code, r.json.error.action], ['host-key', 'host-key-changed', 'none']);
+    assert.deepEqual([r.json.error.category, r.json.error.code, r.json.error.action], ['host-key', 'host-key-changed', 'contact-support']);
     assert.ok(fx.readEnv().equals(before));
   });
 

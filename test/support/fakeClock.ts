@@ -1,19 +1,42 @@
 import type { Clock, TimerHandle } from '../../src/core/clock';
 
-/** A clock tests move by hand: timers fire in order as time advances, never by real waiting. */
+/** The moment every fake clock starts at unless told otherwise. */
+export const T0 = Date.UTC(2026, 10, 25, 10, 0, 0);
+
+/**
+ * The one clock unit tests move by hand: timers fire in order as time advances, never by real waiting.
+ * With `auto`, a timer fires on the next turn of the event loop and moves `now` to its due time, so backoff
+ * code runs at once while still seeing the time it waited for.
+ */
 export class FakeClock implements Clock {
+  /** Every delay asked of setTimeout, in order. */
+  readonly waits: number[] = [];
   private timers: Array<{ at: number; fn: () => void; id: number }> = [];
   private seq = 0;
 
-  constructor(private t = Date.UTC(2026, 10, 25, 10, 0, 0)) {}
+  constructor(
+    private t = T0,
+    private readonly auto = false,
+  ) {}
 
   now(): number {
     return this.t;
   }
 
   setTimeout(fn: () => void, ms: number): TimerHandle {
+    this.waits.push(ms);
     const id = ++this.seq;
-    this.timers.push({ at: this.t + Math.max(0, ms), fn, id });
+    const at = this.t + Math.max(0, ms);
+    if (this.auto) {
+      let live = true;
+      setImmediate(() => {
+        if (!live) return;
+        this.t = Math.max(this.t, at);
+        fn();
+      });
+      return { cancel: () => void (live = false) };
+    }
+    this.timers.push({ at, fn, id });
     return { cancel: () => (this.timers = this.timers.filter((x) => x.id !== id)) };
   }
 

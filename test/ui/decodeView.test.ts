@@ -1,45 +1,20 @@
 // Decode as a user does it: the palette, the seed's error pasted into the input box, the decode view with
 // its evidence, and the fix button in the view doing the fix.
 import * as assert from 'assert';
-import * as fs from 'fs';
-import * as os from 'os';
-import * as path from 'path';
-import { ZohoSandbox } from '../sandbox/zohoSandbox';
-import { USER, writeSeed } from './support/seed';
+import { USER } from './support/seed';
+import { useSeededWorkbench } from './support/seededWorkbench';
 import { shot } from './support/shots';
 import { answerInput, poll, runCommand, waitForStatus } from './support/ui';
-import { Workbench } from './support/workbench';
 
 const SEED_ERROR = 'HTTP 400 {"error":{"code":1001,"message":"Unknown authentication error, Contact SalesIQ Team!"}}';
 
 describe('decode view (installed from the VSIX, seeded)', function () {
   this.timeout(300_000);
-  let sandbox: ZohoSandbox;
-  let wb: Workbench;
-  let seedDir: string;
-
-  before(async () => {
-    sandbox = new ZohoSandbox();
-    await sandbox.start();
-    seedDir = fs.mkdtempSync(path.join(os.tmpdir(), 'salesiq-ui-seed-'));
-    const seedFile = path.join(seedDir, 'seed.json');
-    // A token that expired ten minutes ago: the state of the seed's outage.
-    writeSeed(seedFile, sandbox, { expiresInMs: -10 * 60_000 });
-    wb = await Workbench.open({ seedFile, settings: { 'salesiq.autoRefresh': false } });
-  });
-
-  afterEach(async function () {
-    if (this.currentTest?.state === 'failed') console.error(`post-mortem: ${await wb?.saveFailure(this.currentTest.fullTitle())}`);
-  });
-
-  after(async () => {
-    await wb?.close();
-    await sandbox?.stop();
-    if (seedDir) fs.rmSync(seedDir, { recursive: true, force: true });
-  });
+  // A token that expired ten minutes ago: the state of the seed's outage.
+  const ui = useSeededWorkbench({ expiresInMs: -10 * 60_000 });
 
   it('the pasted seed error reads as an expired token with its evidence, and the view’s Refresh Token button refreshes', async () => {
-    const page = wb.page;
+    const page = ui.wb.page;
     await waitForStatus(page, /SalesIQ user expired/);
     await runCommand(page, 'SalesIQ: Decode Error…');
     await answerInput(page, /Paste a SalesIQ or Zoho error/, SEED_ERROR);
@@ -50,9 +25,9 @@ describe('decode view (installed from the VSIX, seeded)', function () {
     assert.match(body, /expired/i, body);
     assert.match(body, /expired \d+ min ago at \d\d:\d\d local/, 'evidence from the stored expiry');
     await shot(page, 'decode-view', { readme: true });
-    const before = sandbox.stats.tokenRequests[USER.refreshTokens[0]] ?? 0;
+    const before = ui.sandbox.stats.tokenRequests[USER.refreshTokens[0]] ?? 0;
     await view.locator('button', { hasText: 'Refresh Token' }).click();
-    await poll('a refresh from the view', async () => sandbox.stats.tokenRequests[USER.refreshTokens[0]] ?? 0, (n) => n === before + 1);
+    await poll('a refresh from the view', async () => ui.sandbox.stats.tokenRequests[USER.refreshTokens[0]] ?? 0, (n) => n === before + 1);
     await waitForStatus(page, /SalesIQ user (59|60)m/);
   });
 });

@@ -2,51 +2,36 @@
 // against the private OpenSSH server of test/sshd (real sshd and sudo; needs root).
 import * as assert from 'assert';
 import * as fs from 'fs';
-import * as os from 'os';
-import * as path from 'path';
 import { readEnvKey } from '../../src/core/dotenv/setKey';
 import { type SshdFixture, startSshd } from '../sshd/fixture';
-import { ZohoSandbox } from '../sandbox/zohoSandbox';
-import { writeSeed } from './support/seed';
+import { useSeededWorkbench } from './support/seededWorkbench';
 import { shot } from './support/shots';
 import { runCommand, toast, waitForStatus } from './support/ui';
-import { Workbench } from './support/workbench';
 
 describe('push with its diff confirmation (installed from the VSIX, real OpenSSH server)', function () {
   this.timeout(300_000);
-  let sandbox: ZohoSandbox;
   let fx: SshdFixture;
-  let wb: Workbench;
-  let seedDir: string;
   let token: string;
 
   before(async () => {
     fx = await startSshd();
     fx.setSudoMode('nopasswd');
-    sandbox = new ZohoSandbox();
-    await sandbox.start();
-    seedDir = fs.mkdtempSync(path.join(os.tmpdir(), 'salesiq-ui-seed-'));
-    const seedFile = path.join(seedDir, 'seed.json');
-    writeSeed(seedFile, sandbox);
-    token = JSON.parse(fs.readFileSync(seedFile, 'utf8')).profiles[0].accessToken;
-    const remote = { host: fx.host, port: fx.port, user: fx.user, identityFile: fx.keys.plain, knownHostsFile: fx.knownHostsPath, envPath: fx.envPath, service: fx.service, sudo: 'nopasswd' };
-    const settings = Object.fromEntries(Object.entries(remote).map(([k, v]) => [`salesiq.remote.${k}`, v]));
-    wb = await Workbench.open({ seedFile, settings: { 'salesiq.autoRefresh': false, ...settings } });
   });
-
-  afterEach(async function () {
-    if (this.currentTest?.state === 'failed') console.error(`post-mortem: ${await wb?.saveFailure(this.currentTest.fullTitle())}`);
+  const ui = useSeededWorkbench({
+    settings: () => {
+      const remote = { host: fx.host, port: fx.port, user: fx.user, identityFile: fx.keys.plain, knownHostsFile: fx.knownHostsPath, envPath: fx.envPath, service: fx.service, sudo: 'nopasswd' };
+      return Object.fromEntries(Object.entries(remote).map(([k, v]) => [`salesiq.remote.${k}`, v]));
+    },
   });
-
+  before(() => {
+    token = JSON.parse(fs.readFileSync(ui.seedFile, 'utf8')).profiles[0].accessToken;
+  });
   after(async () => {
-    await wb?.close();
-    await sandbox?.stop();
     await fx?.stop();
-    if (seedDir) fs.rmSync(seedDir, { recursive: true, force: true });
   });
 
   it('shows the one-line diff with the tokens masked, and Write puts the token in the server’s .env', async () => {
-    const page = wb.page;
+    const page = ui.wb.page;
     await waitForStatus(page, /SalesIQ user \d+m/);
     const before = fx.readEnv();
     await runCommand(page, 'SalesIQ: Push Token to Server');

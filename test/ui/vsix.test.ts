@@ -26,7 +26,12 @@ describe('the packaged VSIX', function () {
   let entries: string[];
   /** dist/*.js: the activation bundle, its lazily loaded chunks, and the CLI. */
   let bundles: string[];
-  let manifest: { main: string; icon: string; bin: Record<string, string>; contributes: { walkthroughs: Array<{ steps: Array<{ media: Record<string, string> }> }> } };
+  let manifest: {
+    main: string;
+    icon: string;
+    bin: Record<string, string>;
+    contributes: { walkthroughs: Array<{ steps: Array<{ media: Record<string, string> }> }> };
+  };
 
   before(function () {
     this.timeout(180_000);

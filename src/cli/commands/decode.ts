@@ -1,11 +1,12 @@
 import * as fs from 'fs';
 import { decodeText } from '../../core/errors/decode';
 import { formatFindingText } from '../../core/errors/format';
+import { internalErrorLine, isDecodingFailure } from '../../core/errors/internal';
 import { redact } from '../../core/redact';
 import { UsageError } from '../args';
 import type { Command } from '../context';
 
-/** `decode [FILE|-]`: every error found in the text, decoded; exit 0 whether or not errors were found. */
+/** `decode [FILE|-]`: every error found in the text, decoded; exit 0 whether or not errors were found, 1 if decoding failed. */
 export const decode: Command = {
   summary: 'decodes every error found in the text (default stdin)',
   flags: { values: [], switches: [] },
@@ -15,7 +16,12 @@ export const decode: Command = {
     const text = !file || file === '-' ? await ctx.readStdin() : readFile(file);
     // Evidence from the profile: the cached token's expiry (for 1001/1008) and the data centre in use.
     const token = await ctx.state.tokenStore(ctx.profile.name, undefined).readToken().catch(() => undefined);
-    const findings = decodeText(text, { now: ctx.clock.now(), dataCenter: ctx.profile.dataCenter, token: token && { expiresAt: token.expiresAt, accessToken: token.accessToken } });
+    const findings = decodeText(text, {
+      now: ctx.clock.now(),
+      dataCenter: ctx.profile.dataCenter,
+      token: token && { expiresAt: token.expiresAt, accessToken: token.accessToken },
+      onInternalError: (where, err) => ctx.io.stderr(redact(internalErrorLine(where, err), ctx.io.secrets)),
+    });
     if (ctx.io.json) {
       ctx.io.stdout(JSON.stringify({ findings: findings.map(({ details: _d, ...f }) => f) }, null, 2));
     } else if (!findings.length) {
@@ -23,7 +29,7 @@ export const decode: Command = {
     } else {
       ctx.io.stdout(redact(findings.map(formatFindingText).join('\n\n'), ctx.io.secrets));
     }
-    return 0;
+    return findings.some(isDecodingFailure) ? 1 : 0;
   },
 };
 

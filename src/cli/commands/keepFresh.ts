@@ -25,7 +25,8 @@ export const keepFresh: Command = {
     const marginMs = margin(ctx.parsed.values['--margin-minutes']);
     if (!ctx.profile.credentials) throw new DevKitError(missingCredentials(ctx.profile));
     const server = hasServer(ctx) ? serverSettings(ctx) : undefined;
-    const manager = ctx.tokenManager();
+    let minted: StoredToken | undefined;
+    const manager = ctx.tokenManager((t) => (minted = t));
     const store = ctx.state.tokenStore(ctx.profile.name, undefined);
     const arrivals = followTeam(ctx, store);
     const result = await runKeepFresh(
@@ -33,9 +34,10 @@ export const keepFresh: Command = {
         clock: ctx.clock,
         current: () => store.readToken(),
         refresh: async (m, signal) => {
+          minted = undefined;
           const t = await manager.refresh({ automatic: true, marginMs: m, signal });
           ctx.io.secrets.add(t.accessToken);
-          return t;
+          return { ...t, adopted: t !== minted };
         },
         push: server ? (t, o) => push(server, t.accessToken, o) : undefined,
         onEvent: (e) => log(ctx, e, server),
@@ -111,9 +113,11 @@ function human(e: KeepFreshEvent, server: ServerSettings | undefined): string {
       return `keep-fresh started: ${e.token ? `cached token expires in ${left(e.token)}` : 'no cached token yet'}; ${server ? `pushing to ${where(server)}` : 'no server configured, keeping the cache fresh only'}`;
     case 'refreshed': {
       const o = (e.token as StoredToken).origin;
-      if (o?.source === 'adopted') return `refreshed: adopted the ${o.via === 'hub' ? `team hub's token (minted by ${o.mintedBy ?? 'another instance'})` : 'token another process minted'}, expires in ${left(e.token)}`;
+      if (o?.source === 'adopted') return `adopted the ${o.via === 'hub' ? `team hub's token (minted by ${o.mintedBy ?? 'another instance'})` : 'token another process minted'}, expires in ${left(e.token)}`;
       return `refreshed: new token expires in ${left(e.token)}`;
     }
+    case 'adopted':
+      return `adopted the token another instance refreshed: it expires in ${left(e.token)}`;
     case 'pushed':
       return `pushed: ${e.detail}`;
     case 'refresh-failed':

@@ -32,7 +32,8 @@ export const logs: Command = {
         const lines = await remote.journal(n, secrets);
         return printOk(ctx.io, { ...tokenFields(ctx, cached), host: s.host, service: s.service, journal: lines }, lines.length ? lines.join('\n') : `-- no journal lines for ${s.service} --`);
       }
-      const print = (line: string) => ctx.io.stdout(redact(ctx.io.json ? JSON.stringify({ service: s.service, line }) : line, [...ctx.io.secrets, ...secrets]));
+      const print = (line: string) =>
+        ctx.io.stdout(redact(ctx.io.json ? JSON.stringify({ service: s.service, line }) : line, [...ctx.io.secrets, ...secrets]));
       const end = await remote.follow(n, print, ctx.signal);
       if (end === 'connection-lost') throw fail('ssh', 'connection-lost', { host: s.host, step: 'logs --follow' });
       return EXIT.ok;

@@ -28,7 +28,15 @@ export const refresh: Command = {
     const from = source === 'adopted' ? `adopted from ${t.origin?.via === 'hub' ? `the team hub (minted by ${t.origin.mintedBy ?? 'another instance'})` : 'another process on this machine'}` : 'new token';
     return printOk(
       ctx.io,
-      { profile: ctx.profile.name, expiresAt: new Date(t.expiresAt).toISOString(), remainingSeconds: Math.floor(left / 1000), obtainedAt: new Date(t.obtainedAt).toISOString(), dataCenter: ctx.profile.dataCenter, source, ...(print ? { accessToken: t.accessToken } : {}) },
+      {
+        profile: ctx.profile.name,
+        expiresAt: new Date(t.expiresAt).toISOString(),
+        remainingSeconds: Math.floor(left / 1000),
+        obtainedAt: new Date(t.obtainedAt).toISOString(),
+        dataCenter: ctx.profile.dataCenter,
+        source,
+        ...(print ? { accessToken: t.accessToken } : {}),
+      },
       `profile ${ctx.profile.name}: ${from}, expires in ${countdownText(left)} (${new Date(t.expiresAt).toISOString()})`,
     );
   },

@@ -16,7 +16,18 @@ export const status: Command = {
     const state = freshness(t, now, 5 * 60_000);
     return printOk(
       ctx.io,
-      { profile: ctx.profile.name, expiresAt: new Date(t.expiresAt).toISOString(), remainingSeconds: Math.max(0, Math.floor(left / 1000)), state, obtainedAt: new Date(t.obtainedAt).toISOString(), lastRefresh: t.lastRefresh && { at: new Date(t.lastRefresh.at).toISOString(), ok: t.lastRefresh.ok, title: t.lastRefresh.finding?.title } },
+      {
+        profile: ctx.profile.name,
+        expiresAt: new Date(t.expiresAt).toISOString(),
+        remainingSeconds: Math.max(0, Math.floor(left / 1000)),
+        state,
+        obtainedAt: new Date(t.obtainedAt).toISOString(),
+        lastRefresh: t.lastRefresh && {
+          at: new Date(t.lastRefresh.at).toISOString(),
+          ok: t.lastRefresh.ok,
+          title: t.lastRefresh.finding?.title,
+        },
+      },
       `profile ${ctx.profile.name}: ${left > 0 ? `expires in ${countdownText(left)}` : 'expired'} (${new Date(t.expiresAt).toISOString()})`,
     );
   },

@@ -1,13 +1,16 @@
-import { randomUUID } from 'crypto';
 import * as readline from 'readline';
 import { DevKitError } from '../../core/errors/devkitError';
 import type { Finding } from '../../core/errors/finding';
-import { TEST_TRANSFER_QUESTION, withOneRefresh } from '../../core/flows/fix';
-import { openTestConversation } from '../../core/salesiq/api';
-import { configProblem } from '../config';
+import {
+  requireTransferPortal,
+  sendTestTransfer,
+  TEST_TRANSFER_QUESTION,
+  type TransferPortal,
+  type TransferResult,
+} from '../../core/salesiq/testTransfer';
 import type { CliContext, Command } from '../context';
 import { printOk } from '../output';
-import { apiToken, type Portal, portalSettings, tokenFields } from '../tokens';
+import { apiToken, PORTAL_NAMES, portalSettings, tokenFields } from '../tokens';
 
 /**
  * `test-transfer [--yes]`: opens a clearly labelled conversation through the visitor API, which lands in a real
@@ -29,35 +32,22 @@ export const testTransfer: Command = {
   },
 };
 
-export type TransferPortal = Required<Portal>;
+export type { TransferPortal };
 
 /** The three settings the visitor API needs; all missing ones are named at once (exit 3). */
 export function transferPortal(ctx: CliContext): TransferPortal {
-  const p = portalSettings(ctx);
-  const missing = ([['screenName', 'SALESIQ_SCREEN_NAME'], ['appId', 'SALESIQ_APP_ID'], ['departmentId', 'SALESIQ_DEPARTMENT_ID']] as const).filter(([k]) => !p[k]).map(([, env]) => env);
-  if (missing.length) {
-    throw new DevKitError(configProblem(`The test transfer needs ${missing.join(', ')}.`, `Set ${missing.join(', ')} in the environment (or salesiq.screenName / appId / departmentId in the config file).`, 'no-portal'));
-  }
-  return p as TransferPortal;
+  return requireTransferPortal(portalSettings(ctx), PORTAL_NAMES);
 }
 
 export interface TransferOutcome {
   refreshed: boolean;
   token?: { expiresAt: number };
-  fields: { status: number; conversationId: string | null; chatId?: string; latencyMs: number; visitorId: string; question: string; screenName: string; departmentId: string; refreshed: boolean };
+  fields: TransferResult;
 }
 
-/** Opens the test conversation; an expired/invalid token (1001/1008) is refreshed once and the call retried once. */
+/** Opens the test conversation (core/salesiq/testTransfer.ts); on 1001/1008 the profile is refreshed once, the call retried once. */
 export async function openTransfer(ctx: CliContext, token: string, portal: TransferPortal): Promise<TransferOutcome> {
-  const visitorId = `devkit-test-${randomUUID()}`;
-  let latencyMs = 0;
   let fresh: { expiresAt: number } | undefined;
-  const call = async (tok: string) => {
-    const t0 = ctx.clock.now();
-    const r = await openTestConversation(ctx.http(), ctx.profile.salesiqUrl, tok, { screenName: portal.screenName, appId: portal.appId, departmentId: portal.departmentId, question: TEST_TRANSFER_QUESTION, visitorId, visitorName: 'SalesIQ DevKit test' }, { signal: ctx.signal });
-    latencyMs = ctx.clock.now() - t0;
-    return r;
-  };
   const refresh = ctx.profile.credentials
     ? async () => {
         ctx.io.stderr('SalesIQ rejected the token as expired or invalid; refreshing once and retrying once.');
@@ -67,10 +57,9 @@ export async function openTransfer(ctx: CliContext, token: string, portal: Trans
         return t.accessToken;
       }
     : undefined;
-  const { value: r, refreshed } = await withOneRefresh(token, call, refresh);
-  const fields: TransferOutcome['fields'] = { status: r.status, conversationId: r.conversationId, latencyMs, visitorId, question: TEST_TRANSFER_QUESTION, screenName: portal.screenName, departmentId: portal.departmentId, refreshed };
-  if (r.chatId) fields.chatId = r.chatId;
-  return { refreshed, ...(fresh ? { token: fresh } : {}), fields };
+  const deps = { http: ctx.http(), salesiqUrl: ctx.profile.salesiqUrl, clock: ctx.clock, signal: ctx.signal, refresh };
+  const fields = await sendTestTransfer(token, portal, deps);
+  return { refreshed: fields.refreshed, ...(fresh ? { token: fresh } : {}), fields };
 }
 
 /** Asks on the terminal; with no terminal there is nobody to ask, so it refuses (exit 3) rather than assume yes. */

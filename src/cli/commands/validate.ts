@@ -22,7 +22,17 @@ export const validate: Command = {
     const left = t.expiresAt === undefined ? undefined : t.expiresAt - ctx.clock.now();
     return printOk(
       ctx.io,
-      { ...tokenFields(ctx, t), valid: true, tokenSource: t.source, tokenKind: tokenKind(t.value), endpoint: r.endpoint, status: r.status, latencyMs: r.latencyMs, ...(portal.screenName ? { screenName: portal.screenName } : {}), ...(r.portals ? { portals: r.portals } : {}) },
+      {
+        ...tokenFields(ctx, t),
+        valid: true,
+        tokenSource: t.source,
+        tokenKind: tokenKind(t.value),
+        endpoint: r.endpoint,
+        status: r.status,
+        latencyMs: r.latencyMs,
+        ...(portal.screenName ? { screenName: portal.screenName } : {}),
+        ...(r.portals ? { portals: r.portals } : {}),
+      },
       `profile ${ctx.profile.name}: the token is valid — SalesIQ accepted GET ${r.endpoint} (HTTP ${r.status}, ${r.latencyMs} ms)${left === undefined ? '' : `; expires in ${countdownText(left)}`}`,
     );
   },
@@ -33,5 +43,6 @@ function withTokenAge(e: unknown, t: ApiToken, now: number): unknown {
   if (!isDevKitError(e) || e.finding.action !== 'refresh' || t.expiresAt === undefined) return e;
   const f = e.finding;
   const evidence = `${tokenAgeEvidence(t.expiresAt, now)} Get a new one with "salesiq-devkit refresh" (or "salesiq-devkit fix").`;
-  return new DevKitError(findingFor(f.source, f.code, { httpStatus: f.httpStatus, message: f.details?.message, details: { ...f.details, evidence } }), { cause: e });
+  const details = { ...f.details, evidence };
+  return new DevKitError(findingFor(f.source, f.code, { httpStatus: f.httpStatus, message: f.details?.message, details }), { cause: e });
 }

@@ -1,6 +1,6 @@
 /**
- * Changes one key in a `.env` file and leaves every other byte alone (reference ssh-remote.md §5 and
- * vscode-extension.md §10, modelled on python-dotenv's set_key).
+ * Changes one key in a `.env` file and leaves every other byte alone (docs/systemd-sudo.md §4 and
+ * docs/vscode.md §7, modelled on python-dotenv's set_key).
  *
  * The file is handled as latin1 text: each byte maps to exactly one char and back, so invalid UTF-8, a BOM and
  * mixed line endings survive untouched; the only bytes we produce are ASCII (key and a validated value).
@@ -28,8 +28,7 @@ export function validateEnvValue(value: string): string | undefined {
   if (typeof value !== 'string' || value.length === 0) return 'the value is empty';
   if (value.length > MAX_VALUE) return `the value is longer than ${MAX_VALUE} characters`;
   if (/[\r\n]/.test(value)) return 'the value contains a line break';
-  // eslint-disable-next-line no-control-regex
-  if (/[\x00-\x1f\x7f]/.test(value)) return 'the value contains a control character';
+  if (/\p{Cc}/u.test(value)) return 'the value contains a control character';
   if (!SAFE_VALUE.test(value)) {
     const bad = [...value].find((c) => !SAFE_VALUE.test(c)) ?? '?';
     return `the value contains the character ${JSON.stringify(bad)}, which a shell or .env parser would treat specially`;

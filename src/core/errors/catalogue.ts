@@ -2,18 +2,13 @@
  * Every error DevKit knows, keyed by source and the provider's own code, with a plain-words explanation
  * (what it means, the likely cause, the one fix). `findingFor` is the only way failures become Findings,
  * so the status bar, notifications, the decode view and the CLI all say the same thing.
- * Meanings come from codes only — never from message text (reference §11, the "Invalid" substring bug).
+ * Meanings come from codes only — never from message text (docs/zoho.md §11, the "Invalid" substring bug).
  */
-import type { Action, Category, Finding, Source } from './finding';
+import type { Action, Category, Finding, FindingContext, Source } from './finding';
 import { ENTRIES, type Entry } from './catalogueEntries';
+import { decodingFailed, reportInternalError } from './internal';
 
-export interface FindingContext {
-  httpStatus?: number | null;
-  /** The provider's message (e.g. SalesIQ `error.message`); shown, never used to classify. */
-  message?: string;
-  /** Facts from the error body or the caller: json_key, param, header, evidence, dataCenter, user, unit… */
-  details?: Record<string, string>;
-}
+export type { FindingContext } from './finding';
 
 /** The three parts of an explanation, for views that show them separately. */
 export interface ExplanationParts {
@@ -33,7 +28,7 @@ const NETWORK_ALIASES: Record<string, string> = {
   Timeout: 'ETIMEDOUT',
 };
 
-const TLS_CODE = /CERT|SSL|TLS|SELF_SIGNED|UNABLE_TO_(GET|VERIFY)|HOSTNAME_MISMATCH/i;
+const TLS_CODE = /CERT|SSL|TLS|SELF_SIGNED|UNABLE_TO_|HOSTNAME_MISMATCH/i;
 
 const SOURCES: readonly Source[] = ['salesiq', 'oauth', 'http', 'network', 'ssh', 'sudo', 'systemd', 'unknown'];
 
@@ -41,19 +36,30 @@ export function findingFor(source: Source, code: string | number | null, ctx: Fi
   try {
     // Untyped callers (JSON, plain JS) could pass any word; the contract allows only these.
     return build(SOURCES.includes(source) ? source : 'unknown', code, ctx ?? {});
-  } catch {
-    // Defensive: a catalogue bug must never turn into a second, unexplained failure.
-    return generic('unknown', null, {});
+  } catch (err) {
+    // A catalogue bug must never pass for an explanation, nor throw a second failure at the caller.
+    reportInternalError('the catalogue', err);
+    const known = SOURCES.includes(source) && (code === null || typeof code === 'string' || typeof code === 'number');
+    return decodingFailed(err, known ? { source, code } : undefined);
   }
 }
 
 /** True when the catalogue has a specific entry (not the generic fallback) for this code. */
 export function isKnownCode(source: Source, code: string | number | null): boolean {
   try {
-    return lookup(source, normalise(source, code).code) !== undefined;
-  } catch {
+    return entryFor(source, normalise(source, code)) !== undefined;
+  } catch (err) {
+    reportInternalError('the catalogue', err);
     return false;
   }
+}
+
+/**
+ * A TLS failure, whatever its spelling: the generic `CERT`, Node's own codes (`CERT_HAS_EXPIRED`,
+ * `ERR_TLS_CERT_ALTNAME_INVALID`, `SELF_SIGNED_CERT_IN_CHAIN`…), which a finding keeps whole.
+ */
+export function isTlsCode(code: unknown): boolean {
+  return typeof code === 'string' && code !== 'SSLError' && TLS_CODE.test(code);
 }
 
 /** Splits a catalogue-made explanation back into meaning / cause / fix; other texts come back as meaning. */
@@ -61,26 +67,29 @@ export function explanationParts(f: Finding): ExplanationParts {
   try {
     const parts = partsFor(f.source, f.code, { httpStatus: f.httpStatus, message: f.details?.message, details: f.details });
     if (parts && join(parts) === f.explanation) return parts;
-  } catch {
-    /* fall through */
+  } catch (err) {
+    // The explanation is still shown whole, as one part.
+    reportInternalError('the catalogue', err);
   }
   return { meaning: f.explanation, cause: '', fix: '' };
 }
 
 function build(source: Source, rawCode: string | number | null, ctx: FindingContext): Finding {
-  const { code: given, details } = normalise(source, rawCode, ctx.details);
+  const normal = normalise(source, rawCode, ctx.details);
+  const { code: given, details } = normal;
   const ctx2: FindingContext = { ...ctx, httpStatus: statusOf(source, given, ctx.httpStatus), details };
-  const hit = lookup(source, given);
+  const hit = entryFor(source, normal);
   if (!hit) return generic(source, given, ctx2);
-  // Keep numbers as numbers; a string code takes the catalogue's spelling ("access denied" → "Access Denied").
-  const code = typeof given === 'string' ? hit.key : given;
+  // Keep numbers as numbers, and a code that shares an entry as it was spelt (CERT_HAS_EXPIRED); other
+  // string codes take the catalogue's spelling ("access denied" → "Access Denied").
+  const code = typeof given === 'string' && !normal.entryCode ? hit.key : given;
   const entry = resolve(hit.entry, ctx2);
   const parts = partsFromEntry(entry, source, ctx2);
   return finish(source, code, ctx2, entry.category, entry.action, entry.retryable, fill(entry.title, vars(ctx2)), parts);
 }
 
 function partsFor(source: Source, code: string | number | null, ctx: FindingContext): ExplanationParts | undefined {
-  const hit = lookup(source, code);
+  const hit = entryFor(source, normalise(source, code));
   return hit ? partsFromEntry(resolve(hit.entry, ctx), source, ctx) : genericParts(source, code, ctx).parts;
 }
 
@@ -94,7 +103,18 @@ function isStatus(n: unknown): n is number {
   return typeof n === 'number' && Number.isInteger(n) && n >= 100 && n <= 599;
 }
 
-function normalise(source: Source, code: string | number | null, details?: Record<string, string>) {
+interface Normalised {
+  code: string | number | null;
+  details: Record<string, string>;
+  /** The entry a code shares without being renamed to it (every TLS code uses the `CERT` entry). */
+  entryCode?: string;
+}
+
+function entryFor(source: Source, n: Normalised): { key: string; entry: Entry } | undefined {
+  return lookup(source, n.entryCode ?? n.code);
+}
+
+function normalise(source: Source, code: string | number | null, details?: Record<string, string>): Normalised {
   const d: Record<string, string> = { ...(details ?? {}) };
   if (code === null || (typeof code !== 'string' && !(typeof code === 'number' && Number.isFinite(code)))) {
     return { code: null, details: d };
@@ -105,11 +125,11 @@ function normalise(source: Source, code: string | number | null, details?: Recor
   }
   if (source === 'network' && typeof code === 'string') {
     const own = Object.prototype.hasOwnProperty.call(NETWORK_ALIASES, code) ? NETWORK_ALIASES[code] : undefined;
-    const alias = own ?? (TLS_CODE.test(code) && code !== 'SSLError' ? 'CERT' : undefined);
-    if (alias && alias !== code) {
+    if (own) {
       d.rawCode = d.rawCode ?? code;
-      return { code: alias, details: d };
+      return { code: own, details: d };
     }
+    if (code !== 'CERT' && isTlsCode(code)) return { code, details: d, entryCode: 'CERT' };
   }
   return { code, details: d };
 }

@@ -1,10 +1,9 @@
 /**
  * The catalogue's data: one entry per known error, written for a developer who just hit it.
  * `{{name}}` is filled from the finding's details (`{{name|fallback}}` when absent); see catalogue.ts.
- * Sources: reference zoho-salesiq.md §2, §6, §7, §11 and ssh-remote.md §3–§4.
+ * Sources: docs/zoho.md §2, §6, §7, §11, §12 and docs/systemd-sudo.md.
  */
-import type { Action, Category, Source } from './finding';
-import type { FindingContext } from './catalogue';
+import type { Action, Category, FindingContext, Source } from './finding';
 
 type Text = string | ((ctx: FindingContext) => string);
 
@@ -125,7 +124,7 @@ const salesiq: Record<string, Entry> = {
 };
 
 const oauth: Record<string, Entry> = {
-  invalid_code: e('grant', 'reauthorize', false, 'Zoho rejected the refresh token or grant code (invalid_code).',
+  invalid_code: e('grant', 'reauthorize', false, 'Zoho rejected the refresh token (invalid_code).',
     'Zoho Accounts answered `invalid_code`, often with HTTP 200, so a status check alone misses it.',
     'The refresh token was revoked, deleted (a user keeps at most 20; the 21st removes the oldest) or mistyped — or, when exchanging a grant code, the code expired (self-client codes last 3 minutes) or was already used.',
     'Re-authorize: generate a new grant code in the Zoho API console and exchange it for a new refresh token.'),
@@ -174,6 +173,19 @@ const oauth: Record<string, Entry> = {
     'DevKit listened on http://127.0.0.1:{{port|PORT}}/callback, but the browser never came back to it before the time limit.',
     'The sign-in was not finished, the client\'s registered redirect URI is not http://127.0.0.1:{{port|PORT}}/callback, or the browser runs on another machine and the port is not forwarded.',
     'Register exactly http://127.0.0.1:{{port|PORT}}/callback with the client and try again (forward that port when the browser is elsewhere), or use the Self Client code instead.'),
+  // Zoho's other APIs (CRM, Desk…) answer the same OAuth token with these words (docs/zoho.md §12).
+  INVALID_TOKEN: e('auth', 'refresh', true, 'A Zoho API rejected the access token (INVALID_TOKEN).',
+    'A Zoho API answered `INVALID_TOKEN`: the access token it was sent is not valid (any more).',
+    'Most likely the token is past its one-hour lifetime, was revoked, or belongs to another data centre.',
+    'Refresh the access token once and retry once; if the fresh token is rejected too, re-authorize.'),
+  AUTHENTICATION_FAILURE: e('auth', 'refresh', true, 'A Zoho API could not authenticate the request (AUTHENTICATION_FAILURE).',
+    'A Zoho API answered `AUTHENTICATION_FAILURE`. Zoho sends it in place of INVALID_TOKEN for some expired or bad tokens.',
+    'Usually an expired access token; otherwise a token from another data centre or for another organisation.',
+    'Refresh the access token once and retry once; if it persists, check the data centre and the organisation the token was made for.'),
+  OAUTH_SCOPE_MISMATCH: e('scope', 'reauthorize', false, 'The token lacks the scope for this Zoho API (OAUTH_SCOPE_MISMATCH).',
+    'A Zoho API answered `OAUTH_SCOPE_MISMATCH`: the token is valid, but was not granted the scope this URL needs.',
+    'The refresh token was generated with other scopes than this API requires.',
+    'Generate a new grant code with the needed scope added, exchange it for a new refresh token, and use that. Refreshing will not help.'),
 };
 
 const HTML_NOT_API = e('config', 'fix-config', false, 'An HTML page came back where JSON was expected.',
@@ -264,12 +276,14 @@ const network: Record<string, Entry> = {
     'Close that program (or the other authorization), or register another redirect port with the client and set it (salesiq.authorize.redirectPort, or --redirect-port).'),
 };
 
+// A changed host key asks for `contact-support`: the next step is with a person (the server's admin, who
+// confirms the new fingerprint), never DevKit's one-click trust, which `trust-host` would offer.
 const ssh: Record<string, Entry> = {
   'host-key-unknown': e('host-key', 'trust-host', false, 'The server\'s host key is not known yet.',
     'This is the first connection to this server (or its key is not in known_hosts), so DevKit cannot yet prove it is the right machine.',
     'New server, or a known_hosts file that does not list it. Fingerprint: {{fingerprint|see the connection details}}.',
     'Compare the fingerprint with the one the server admin gives you (`ssh-keygen -lf` on the server), then trust it.'),
-  'host-key-changed': e('host-key', 'none', false, 'The server\'s host key CHANGED — connection stopped.',
+  'host-key-changed': e('host-key', 'contact-support', false, 'The server\'s host key CHANGED — connection stopped.',
     'The server presented a different key than the one recorded for it. DevKit stopped without sending anything.',
     'Either the server was reinstalled or re-keyed, or someone is intercepting the connection (man-in-the-middle).',
     'Do not trust the new key blindly: verify the new fingerprint with the server admin, and only then replace the old known_hosts entry.'),

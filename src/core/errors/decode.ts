@@ -11,6 +11,7 @@ import type { Finding } from './finding';
 import type { Hit } from './hits';
 import { findHtmlPages, findStatusMarkers, type StatusMarker } from './httpScan';
 import { findJsonErrors } from './jsonErrors';
+import { decodingFailed, reportInternalError, type InternalErrorSink } from './internal';
 import { findLineErrors } from './lineErrors';
 
 export interface DecodeContext {
@@ -19,6 +20,8 @@ export interface DecodeContext {
   token?: { expiresAt: number; accessToken?: string };
   dataCenter?: string;
   tokenKindHint?: 'user' | 'org' | 'unknown';
+  /** Where a bug inside the decoder is logged (default: stderr); the result then says decoding failed. */
+  onInternalError?: InternalErrorSink;
 }
 
 /** How far after a response's status line its body may start (headers in between). */
@@ -30,19 +33,26 @@ type Placed = Hit & { httpStatus: number | null };
 export function decodeText(text: string, context: DecodeContext = {}): Finding[] {
   try {
     return decode(typeof text === 'string' ? text : String(text ?? ''), context ?? {});
-  } catch {
-    return [];
+  } catch (err) {
+    // Never "no error found" for a text the decoder choked on: say so, and log it for the bug report.
+    try {
+      (context?.onInternalError ?? reportInternalError)('the decoder', err);
+    } catch {
+      reportInternalError('the decoder', err);
+    }
+    return [decodingFailed(err)];
   }
 }
 
 function decode(text: string, context: DecodeContext): Finding[] {
   const html = findHtmlPages(text);
-  const placed = [
-    ...bodies(text, html.hits),
-    ...findLineErrors(text, html.spans).map((h) => ({ ...h, httpStatus: null })),
-  ];
+  const found = bodies(text, html.hits);
   // JSON quoted inside a string (`"body":"{\"error\":…}"`) is read again with one level of escaping removed.
-  if (text.includes('\\"error\\"') || text.includes('\\"code\\"')) placed.push(...bodies(text.split('\\"').join('"'), []));
+  if (text.includes('\\"error\\"') || text.includes('\\"code\\"')) found.push(...bodies(text.split('\\"').join('"'), []));
+  // A body's error word also stands bare on its log line; the body (with its status and message) tells more.
+  const inBodies = new Set(found.filter((h) => h.source === 'oauth').map((h) => String(h.code).toLowerCase()));
+  const lines = findLineErrors(text, html.spans).filter((h) => !(h.source === 'oauth' && inBodies.has(String(h.code).toLowerCase())));
+  const placed = [...found, ...lines.map((h) => ({ ...h, httpStatus: null }))];
   // "Host key verification failed" follows the CHANGED banner; the changed key is the finding that matters.
   const changed = placed.some((h) => h.code === 'host-key-changed');
   const kept = pruneNetwork(placed.filter((h) => !(changed && h.code === 'host-key-unknown')));

@@ -14,7 +14,7 @@ export function tokenAgeEvidence(expiresAt: number, now: number): string {
   return `Your stored token is still valid for ${relativeText(left).replace(/^in /, '')} (until ${at}) — it may have been revoked or replaced by newer tokens.`;
 }
 
-/** Evidence for 1009 from the token's prefix (a hint, never validation — reference §4). */
+/** Evidence for 1009 from the token's prefix (a hint, never validation — docs/zoho.md §4). */
 export function tokenKindEvidence(kind: 'user' | 'org' | 'unknown', visitorApi: boolean): string | undefined {
   if (kind === 'user') {
     const where = visitorApi ? ' and the request went to the visitor API, which' : '; the visitor API';

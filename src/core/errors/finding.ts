@@ -25,3 +25,12 @@ export interface Finding {
   /** Extra facts surfaced from the error (json_key, param, header, host, fingerprint…). Not in the contract. */
   details?: Record<string, string>;
 }
+
+/** What the caller knows about an error besides its source and code (input to the catalogue). */
+export interface FindingContext {
+  httpStatus?: number | null;
+  /** The provider's message (e.g. SalesIQ `error.message`); shown, never used to classify. */
+  message?: string;
+  /** Facts from the error body or the caller: json_key, param, header, evidence, dataCenter, user, unit… */
+  details?: Record<string, string>;
+}

@@ -19,6 +19,17 @@ export function formatFindingText(f: Finding): string {
   return lines.join('\n');
 }
 
+/**
+ * The short form for a notification: the title, the evidence (the user's own facts) and the fix. The meaning
+ * and the likely cause stay in the decode view, one click away. A finding whose explanation was extended
+ * after the catalogue made it (e.g. "the new .env IS in place") is shown whole: those words matter now.
+ */
+export function toastText(f: Finding): string {
+  const p = explanationParts(f);
+  if (!p.fix) return `${f.title} ${f.explanation}`;
+  return [f.title, f.details?.evidence, p.fix].filter(Boolean).join(' ');
+}
+
 export function formatFindingsMarkdown(findings: Finding[]): string {
   if (!findings.length) return '_No error found in this text._';
   return findings.map((f, i) => findingMarkdown(f, findings.length > 1 ? `${i + 1}. ` : '')).join('\n\n---\n\n');

@@ -1,7 +1,8 @@
 /**
  * Finds error bodies inside arbitrary text: SalesIQ envelopes `{"error":{"code":1001,…}}`, bare SalesIQ
- * error objects `{"code":1001,"message":…}`, and OAuth bodies `{"error":"invalid_client"}` — as JSON,
- * Python reprs or Node inspect output, whole or truncated.
+ * error objects `{"code":1001,"message":…}`, OAuth bodies `{"error":"invalid_client"}` and the errors of
+ * Zoho's other APIs that the same token reaches (`{"code":"INVALID_TOKEN","message":…,"status":"error"}`) —
+ * as JSON, Python reprs or Node inspect output, whole or truncated.
  *
  * Instead of trying to parse at every `{` (quadratic on brace-heavy input), it looks for the keys `error`
  * and `code` written as object keys, walks back to the object that holds them (bounded) and reads just
@@ -34,12 +35,23 @@ export function findJsonErrors(text: string): Hit[] {
     const hit = parsed && fromBareSalesIqObject(parsed.value, open);
     if (hit) hits.push(hit);
   });
+  scanKey(text, 'code', ZOHO_API_CODE_VALUE, (open) => {
+    if (inBody(open)) return;
+    const parsed = parseObjectAt(text, open, open + FORWARD_LIMIT);
+    const hit = parsed && fromZohoApiObject(parsed.value, open);
+    if (hit) hits.push(hit);
+  });
   return hits;
 }
 
 /** What may follow `error:` (an object or a string) and `code:` (a 4-digit SalesIQ code), checked before parsing. */
 const ERROR_VALUE = /\s*[{"']/y;
 const SALESIQ_CODE_VALUE = /\s*["']?1\d{3}(?!\d)/y;
+/** Zoho's other APIs (CRM, Desk…) name their errors in capitals: `"code":"INVALID_TOKEN"`. */
+const ZOHO_API_CODE_VALUE = /\s*["'][A-Z][A-Z0-9_]{2,63}["']/y;
+
+/** Zoho Accounts' throttle sentence: fixed text, so it names the throttle even when the `error` word was cut. */
+const THROTTLE_DESCRIPTION = /^You have made too many requests continuously/;
 
 /**
  * Calls `onObject(openBrace)` once per distinct object that has `key` as one of its keys with a value
@@ -104,6 +116,9 @@ function fromErrorKey(obj: LooseObject, pos: number): Hit | undefined {
   const code = err.trim();
   const description = str(obj.error_description);
   const details = pick(obj, ['user_location']);
+  if (!isKnownCode('oauth', code) && description && THROTTLE_DESCRIPTION.test(description)) {
+    return { pos, source: 'oauth', code: 'Access Denied', message: description, details, takesStatus: true };
+  }
   // A known OAuth word, or the OAuth error shape (description / status "failure"), is Zoho Accounts talking.
   if (isKnownCode('oauth', code) || description !== undefined || obj.status === 'failure') {
     return { pos, source: 'oauth', code, message: description, details, takesStatus: true };
@@ -117,7 +132,16 @@ function fromErrorObject(err: LooseObject, pos: number): Hit | undefined {
   if (code === null && message === undefined) return undefined;
   const details = pick(err, ['json_key', 'param', 'header']);
   const salesiq = typeof code === 'number' && code >= SALESIQ_MIN && code <= SALESIQ_MAX;
-  return { pos, source: salesiq ? 'salesiq' : 'unknown', code, message, details, takesStatus: true };
+  const oauth = typeof code === 'string' && isKnownCode('oauth', code);
+  return { pos, source: salesiq ? 'salesiq' : oauth ? 'oauth' : 'unknown', code, message, details, takesStatus: true };
+}
+
+/** `{"code":"INVALID_TOKEN","details":{},"message":"invalid oauth token","status":"error"}` from another Zoho API. */
+function fromZohoApiObject(obj: LooseObject, pos: number): Hit | undefined {
+  const code = typeof obj.code === 'string' ? obj.code.trim() : '';
+  const known = isKnownCode('oauth', code);
+  if (!code || (!known && obj.status !== 'error')) return undefined;
+  return { pos, source: known ? 'oauth' : 'unknown', code, message: str(obj.message), takesStatus: true };
 }
 
 /** `{"code":1001,"message":"…"}` as logged by code that printed only `body["error"]`. */

@@ -7,12 +7,12 @@ import type { Source } from './finding';
 import type { Hit } from './hits';
 
 const SPOT =
-  /E(?:CONNREFUSED|NOTFOUND|TIMEDOUT|CONNRESET|AI_AGAIN|HOSTUNREACH|NETUNREACH|PIPE)|UND_ERR_|CERT|UNABLE_TO_|ConnectionError|ConnectionRefusedError|ReadTimeout|ConnectTimeout|SSLError|Errno|Failed to resolve|certificate|socket hang up|refused|timed out|Timed out|reset by peer|Connection closed|Connection lost|Broken pipe|Keepalive timeout|client_loop|HOST IDENTIFICATION|Host key verification|Host denied|authenticity of host|host key is known|Permission denied \(|authentication methods failed|passphrase|sudo|tty|not allowed to execute|sudoers|Sorry, try again|incorrect password|Job for|Failed with result|Unit |Interactive authentication|curl: \(/g;
+  /E(?:CONNREFUSED|NOTFOUND|TIMEDOUT|CONNRESET|AI_AGAIN|HOSTUNREACH|NETUNREACH|PIPE)|UND_ERR_|CERT|UNABLE_TO_|ConnectionError|ConnectionRefusedError|ReadTimeout|ConnectTimeout|SSLError|Errno|Failed to resolve|certificate|socket hang up|refused|timed out|Timed out|reset by peer|Connection closed|Connection lost|Broken pipe|Keepalive timeout|client_loop|HOST IDENTIFICATION|Host key verification|Host denied|authenticity of host|host key is known|Permission denied \(|authentication methods failed|passphrase|sudo|tty|not allowed to execute|sudoers|Sorry, try again|incorrect password|Job for|Failed with result|Unit |Interactive authentication|curl: \(|invalid_c|invalid_redirect|other_dc|INVALID_TOKEN|AUTHENTICATION_FAILURE|OAUTH_SCOPE_MISMATCH|too many requests continuously/g;
 const LONG_LINE = 4096;
 const WINDOW = 512;
 
 const NODE_CODE =
-  /\b(ECONNREFUSED|ENOTFOUND|ETIMEDOUT|ECONNRESET|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH|EPIPE|UND_ERR_CONNECT_TIMEOUT|UND_ERR_HEADERS_TIMEOUT|UND_ERR_BODY_TIMEOUT|UND_ERR_SOCKET|CERT_HAS_EXPIRED|CERT_NOT_YET_VALID|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_VERIFY_LEAF_SIGNATURE|UNABLE_TO_GET_ISSUER_CERT_LOCALLY|ERR_TLS_CERT_ALTNAME_INVALID)\b(?:[ \t]+([\w.-]+(?::\d+)?))?/g;
+  /\b(ECONNREFUSED|ENOTFOUND|ETIMEDOUT|ECONNRESET|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH|EPIPE|UND_ERR_CONNECT_TIMEOUT|UND_ERR_HEADERS_TIMEOUT|UND_ERR_BODY_TIMEOUT|UND_ERR_SOCKET|CERT_[A-Z_]{2,40}|ERR_TLS_CERT_[A-Z_]{2,40}|UNABLE_TO_[A-Z_]{2,40}|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN)\b(?:[ \t]+([\w.-]+(?::\d+)?))?/g;
 const PY_EXCEPTION = /\b(ConnectionError|ReadTimeout|ConnectTimeout|SSLError)\b/;
 const PY_HOST = /host='([^'\s]{1,253})', port=(\d{1,5})/;
 const CURL = /curl: \((\d{1,3})\)/;
@@ -54,7 +54,15 @@ const FIXED_RULES: Rule[] = [
   [/Job for (\S{1,256}) failed|: Failed with result/, 'systemd', 'job-failed', (m, seg) => ({ unit: m[1] ?? wordBefore(seg, m.index) })],
   [/Unit (\S{1,256}) (?:not found|could not be found)/, 'systemd', 'unit-not-found', (m) => ({ unit: m[1].replace(/\.$/, '') })],
   [/Interactive authentication required/, 'systemd', 'interactive-auth'],
+  // Zoho's throttle sentence is fixed text: it identifies the throttle even when a log cut the body short.
+  [/You have made too many requests continuously/, 'oauth', 'Access Denied'],
 ];
+
+/**
+ * OAuth error words (Zoho Accounts) and the token errors of Zoho's other APIs, written bare by a framework
+ * (`InvalidClientError: (invalid_client)`, `refresh failed: invalid_code`). Bodies are read by jsonErrors.
+ */
+const OAUTH_WORD = /\b(invalid_client_secret|invalid_client|invalid_code|invalid_redirect_uri|other_dc|INVALID_TOKEN|AUTHENTICATION_FAILURE|OAUTH_SCOPE_MISMATCH)\b/;
 
 /** Phrases that mean an SSH failure when SSH is the context, and a network failure otherwise. */
 const SSH_OR_NETWORK: Array<[RegExp, string, string]> = [
@@ -119,6 +127,11 @@ function examine(text: string, from: number, to: number, sshText: boolean, hits:
       if (fp) details.fingerprint = fp[0];
     }
     add(source, code, details);
+  }
+  const word = OAUTH_WORD.exec(seg);
+  if (word) {
+    fixed = true;
+    add('oauth', word[1]);
   }
   if (explicit || fixed) return;
 

@@ -9,11 +9,13 @@ import { AutoRefreshBackoff } from '../autoRefresh';
 import { type Clock, sleep } from '../clock';
 import { isDevKitError } from '../errors/devkitError';
 import type { Finding } from '../errors/finding';
-import type { TokenState } from '../token';
+import { isDue, type TokenState } from '../token';
 
 export type KeepFreshEvent =
   | { type: 'start'; at: number; token?: TokenState }
   | { type: 'refreshed'; at: number; token: TokenState }
+  /** The refresh found a token another instance had just minted, and took it instead of asking Zoho. */
+  | { type: 'adopted'; at: number; token: TokenState }
   | { type: 'refresh-failed'; at: number; finding: Finding }
   | { type: 'pushed'; at: number; token: TokenState; detail: string }
   | { type: 'push-failed'; at: number; finding: Finding }
@@ -25,8 +27,8 @@ export interface KeepFreshDeps {
   clock: Clock;
   /** The stored token (re-read every turn, so a token another process refreshed is adopted). */
   current(): Promise<TokenState | undefined>;
-  /** An automatic refresh of a token that has `marginMs` or less left. */
-  refresh(marginMs: number, signal: AbortSignal): Promise<TokenState>;
+  /** An automatic refresh of a token that has `marginMs` or less left; `adopted` when another instance minted it. */
+  refresh(marginMs: number, signal: AbortSignal): Promise<TokenState & { adopted?: boolean }>;
   /**
    * Puts the token on the server; resolves with a one-line summary. `retry` is true when the previous attempt
    * for this same token failed, so the server may hold it already without having restarted on it.
@@ -78,14 +80,15 @@ export async function keepFresh(deps: KeepFreshDeps, opts: KeepFreshOptions): Pr
     if (signal.aborted) return stop('signal');
     token = (await deps.current()) ?? token;
 
-    if (isDue(token, clock.now(), opts.marginMs) && refreshBackoff.allowed(clock.now())) {
+    if (refreshDue(token, clock.now(), opts.marginMs) && refreshBackoff.allowed(clock.now())) {
       try {
         const before = token?.accessToken;
-        token = await deps.refresh(marginOf(token, opts.marginMs), signal);
+        const { adopted, ...got } = await deps.refresh(marginOf(token, opts.marginMs), signal);
+        token = got;
         refreshBackoff.succeeded();
         if (token.accessToken !== before) {
-          tally.refreshes++;
-          emit({ type: 'refreshed', at: clock.now(), token });
+          if (!adopted) tally.refreshes++;
+          emit({ type: adopted ? 'adopted' : 'refreshed', at: clock.now(), token });
         }
       } catch (e) {
         if (signal.aborted) return stop('signal');
@@ -147,13 +150,19 @@ function marginOf(t: TokenState | undefined, marginMs: number): number {
   return t ? Math.min(marginMs, Math.floor((t.expiresAt - t.obtainedAt) / 2)) : marginMs;
 }
 
-function isDue(t: TokenState | undefined, now: number, marginMs: number): boolean {
-  return !t || t.expiresAt - now <= marginOf(t, marginMs);
+function refreshDue(t: TokenState | undefined, now: number, marginMs: number): boolean {
+  return !t || isDue(t, now, marginOf(t, marginMs));
 }
 
-function waitMs(t: TokenState | undefined, now: number, opts: KeepFreshOptions, backoff: AutoRefreshBackoff, pushPending: boolean | undefined): number {
+function waitMs(
+  t: TokenState | undefined,
+  now: number,
+  opts: KeepFreshOptions,
+  backoff: AutoRefreshBackoff,
+  pushPending: boolean | undefined,
+): number {
   const poll = opts.pollMs ?? 5000;
-  if (pushPending || (isDue(t, now, opts.marginMs) && !backoff.allowed(now))) return poll;
+  if (pushPending || (refreshDue(t, now, opts.marginMs) && !backoff.allowed(now))) return poll;
   const due = t ? t.expiresAt - marginOf(t, opts.marginMs) - now : 0;
   return Math.max(0, Math.min(due, opts.maxWaitMs ?? 60_000));
 }

@@ -89,7 +89,7 @@ function flattenHeaders(h: Record<string, string | string[] | undefined>): Recor
 }
 
 /** Turns whatever undici or Node threw into a network Finding carrying the Node error code. */
-export function networkError(err: unknown, url: string, timedOut = false): DevKitError {
+function networkError(err: unknown, url: string, timedOut = false): DevKitError {
   const code = timedOut ? 'ETIMEDOUT' : networkCode(err);
   const details: Record<string, string> = { address: origin(url) };
   const message = errorMessage(err);
@@ -112,7 +112,7 @@ function networkCode(err: unknown): string {
     if (typeof c === 'string') codes.push(c);
   }
   const tls = codes.find((c) => TLS_PROBLEM.test(c) && !c.startsWith('UND_ERR'));
-  if (tls) return 'CERT';
+  if (tls) return tls;
   return codes.find((c) => NODE_CODES.has(c)) ?? codes.find((c) => UNDICI_CODES.has(c)) ?? 'ConnectionError';
 }
 

@@ -1,7 +1,7 @@
 /**
  * The few SalesIQ REST calls DevKit makes: prove a token works, and open a labelled test conversation.
  * SalesIQ's HTTP status is only a hint (errors come as 200 or 400, a new conversation as 201), so results are
- * judged by the body: `data` means success, `error.code` names the failure (reference §6, §11).
+ * judged by the body: `data` means success, `error.code` names the failure (docs/zoho.md §6, §11).
  */
 import { DevKitError } from '../errors/devkitError';
 import { findingFor } from '../errors/catalogue';
@@ -120,7 +120,7 @@ export async function openTestConversation(
   return result;
 }
 
-export function authHeader(token: string): Record<string, string> {
+function authHeader(token: string): Record<string, string> {
   return { authorization: `Zoho-oauthtoken ${token}` };
 }
 

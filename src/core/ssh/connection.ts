@@ -1,5 +1,5 @@
 /**
- * The ssh2 client with the rules from reference ssh-remote.md §3 built in: an 'error' listener always attached,
+ * The ssh2 client with the rules from docs/ssh.md and docs/systemd-sudo.md §1 built in: an 'error' listener always attached,
  * Nagle off, keepalive on, a host verifier that is never the auto-accepting default, encrypted keys parsed once,
  * and every failure turned into a DevKitError with the agreed code words.
  */
@@ -213,7 +213,8 @@ function open(o: Resolved, auth: AuthMethods, accepted?: Accepted, sock?: Duplex
       // Always set: ssh2's default is to accept any host key. Calls verify() explicitly (a forgotten return hangs).
       hostVerifier: (key: Buffer, verify: (ok: boolean) => void) => {
         keyBlob = Buffer.from(key);
-        check = checkHostKey({ host: o.host, port: o.port, keyBlob, knownHostsText: o.knownHostsText, pinnedFingerprint: o.pinnedFingerprint });
+        const { host, port, knownHostsText, pinnedFingerprint } = o;
+        check = checkHostKey({ host, port, keyBlob, knownHostsText, pinnedFingerprint });
         if (check.status === 'unknown' && accepted && check.fingerprint === accepted.fingerprint) check = { ...check, status: 'trusted' };
         verify(check.status === 'trusted');
       },
@@ -234,7 +235,12 @@ function hostDetails(info: UnknownHostInfo): Record<string, string> {
   return d;
 }
 
-function connectError(err: Error & { level?: string; code?: string }, o: Resolved, check: HostKeyCheck | undefined, accepted?: Accepted): unknown {
+function connectError(
+  err: Error & { level?: string; code?: string },
+  o: Resolved,
+  check: HostKeyCheck | undefined,
+  accepted?: Accepted,
+): unknown {
   const where = { host: o.host, port: o.port };
   if (check && check.status !== 'trusted') {
     const info: UnknownHostInfo = { host: o.host, port: o.port, fingerprint: check.fingerprint, keyType: check.keyType };

@@ -1,5 +1,5 @@
 /**
- * Host-key policy as a pure function (reference vscode-extension.md §11, ssh-remote.md §3):
+ * Host-key policy as a pure function (docs/vscode.md §8):
  * a pin wins; else known_hosts (plain, `|1|` hashed, `[host]:port`, comma lists, `*`/`?`/`!` patterns,
  * `@revoked`), comparing keys per type so a host listed only with another key type is "unknown", not a MITM.
  */

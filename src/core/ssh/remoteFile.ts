@@ -291,7 +291,9 @@ export async function writeFileAtomic(
     const backup = /^OK (.+)$/m.exec(out)?.[1];
     return { backup, sha256: newSha, pruned: [...out.matchAll(/^PRUNED (.+)$/gm)].map((m) => m[1]) };
   }
-  if (r.code === undefined || r.code === 124 || r.code === 137) return afterUncertainEnd(session, p, path, expectedSha256, newSha, opts, r.code);
+  if (r.code === undefined || r.code === 124 || r.code === 137) {
+    return afterUncertainEnd(session, p, path, expectedSha256, newSha, opts, r.code);
+  }
 
   const refused = sudoFailure(r, session.username);
   if (refused) {

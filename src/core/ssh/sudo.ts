@@ -27,8 +27,7 @@ export interface PreflightOptions {
 /** Single-quotes an argument for any login shell (sh, bash, zsh, fish, tcsh); refuses what cannot be quoted safely. */
 export function shQuote(arg: string): string {
   // tcsh expands `!` even inside single quotes; a quote or control character would need escapes some shells lack.
-  // eslint-disable-next-line no-control-regex
-  if (/['!\x00-\x1f\x7f]/.test(arg)) throw new RangeError(`Refusing to pass ${JSON.stringify(arg)} to the remote shell.`);
+  if (/['!\p{Cc}]/u.test(arg)) throw new RangeError(`Refusing to pass ${JSON.stringify(arg)} to the remote shell.`);
   return `'${arg}'`;
 }
 

@@ -5,7 +5,7 @@
 import { sleep, type Clock } from '../clock';
 import { dataCenterFromAccountsUrl } from '../datacenters';
 import { DevKitError, isDevKitError } from '../errors/devkitError';
-import { findingFor } from '../errors/catalogue';
+import { findingFor, isTlsCode } from '../errors/catalogue';
 import { dataCentreEvidence } from '../errors/evidence';
 import type { Finding } from '../errors/finding';
 import { nonJsonFinding, parseJson } from '../net/body';
@@ -135,7 +135,7 @@ export function isThrottle(f: Finding): boolean {
 
 /** Failures that say nothing about the request itself, so the same request may well succeed later. */
 export function isOutage(f: Finding): boolean {
-  if (f.source === 'network') return f.code !== 'CERT' && f.code !== 'ENOTFOUND';
+  if (f.source === 'network') return !isTlsCode(f.code) && f.code !== 'ENOTFOUND';
   if (f.source !== 'http') return false;
   // A web page with a 4xx status is a wrong URL, not an outage.
   if (f.code === 'html') return !(f.httpStatus && f.httpStatus >= 400 && f.httpStatus < 500);

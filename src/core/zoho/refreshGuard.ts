@@ -1,5 +1,5 @@
 /**
- * Protects Zoho's limit of 10 token requests per refresh token per 10 minutes (reference §3): an 11th request
+ * Protects Zoho's limit of 10 token requests per refresh token per 10 minutes (docs/zoho.md §3): an 11th request
  * is throttled and every further one extends the lockout, so DevKit refuses before Zoho has to.
  * The log of request times is shared by every window and the CLI (through the RefreshLog the caller provides).
  */

@@ -1,3 +1,3 @@
 // Entry of dist/decode.js: the error catalogue and decoder (~45 KB), loaded on the first decode or hover.
 export { decodeText } from '../../core/errors/decode';
-export { formatFindingsMarkdown } from '../../core/errors/format';
+export { formatFindingsMarkdown, toastText } from '../../core/errors/format';

@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import * as vscode from 'vscode';
 import type { Clock } from '../../core/clock';
 import { DATA_CENTERS, DATA_CENTER_IDS, DataCenter } from '../../core/datacenters';
+import { CREDENTIAL_VARS } from '../../core/defaults';
 import { setEnvKey } from '../../core/dotenv/setKey';
 import { credentialsFromEnv, ImportedSet } from '../../core/envImport';
 import type { Log } from '../log';
@@ -28,7 +29,7 @@ export function registerImportEnv(secrets: SecretStore, controller: TokenControl
       const sets = [found.main && { name: 'user', set: found.main }, found.visitor && { name: 'org', set: found.visitor }].filter((s): s is { name: string; set: ImportedSet } => !!s);
       if (!sets.length) {
         const why = found.incomplete.length ? ` (${found.incomplete.join('; ')})` : '';
-        void vscode.window.showWarningMessage(`No complete SalesIQ credentials found in ${path}${why}. It needs SALESIQ_CLIENT_ID, SALESIQ_CLIENT_SECRET and SALESIQ_REFRESH_TOKEN.`);
+        void vscode.window.showWarningMessage(`No complete SalesIQ credentials found in ${path}${why}. It needs ${CREDENTIAL_VARS.clientId}, ${CREDENTIAL_VARS.clientSecret} and ${CREDENTIAL_VARS.refreshToken}.`);
         return false;
       }
       const dataCenter = args?.dataCenter ?? (await pickDataCenter());
@@ -36,7 +37,9 @@ export function registerImportEnv(secrets: SecretStore, controller: TokenControl
       for (const { name, set } of sets) {
         log.remember(set.clientSecret, set.refreshToken, set.accessToken);
         // An imported access token's age is unknown: assume it is old rather than promise a fresh hour.
-        await saveProfile(secrets, { name, dataCenter, envKey: set.envKey, credentials: set, accessToken: set.accessToken, issuedAt: set.accessToken ? clock.now() - 55 * 60_000 : undefined }, clock.now());
+        const issuedAt = set.accessToken ? clock.now() - 55 * 60_000 : undefined;
+        const profile = { name, dataCenter, envKey: set.envKey, credentials: set, accessToken: set.accessToken, issuedAt };
+        await saveProfile(secrets, profile, clock.now());
       }
       await controller.switchTo(sets[0].name);
       log.info('import', `imported profile(s) ${sets.map((s) => s.name).join(', ')} from ${path}`);

@@ -4,6 +4,9 @@ import type { Clock } from '../../core/clock';
 import type { Log } from '../log';
 import { showFailure } from '../notify';
 import { ProfileStore } from '../profileStore';
+import { remoteSecretKeys } from '../remoteSecrets';
+import { remoteSettings } from '../remote/remoteSettings';
+import { resolveTarget } from '../remote/target';
 import type { SecretStore } from '../secretStore';
 import { settings } from '../settings';
 import type { TokenController } from '../tokenController';
@@ -32,9 +35,12 @@ async function pickProfile(secrets: SecretStore, controller: TokenController, cl
   return pick?.id;
 }
 
-/** SalesIQ: Forget Credentials… — removes the active profile's secrets after a modal confirmation. */
-export function registerForget(controller: TokenController, log: Log): vscode.Disposable {
-  return vscode.commands.registerCommand('salesiq.forgetCredentials', async (opts?: { confirm?: boolean }) => {
+/**
+ * SalesIQ: Forget Credentials… — removes the active profile's secrets after a modal confirmation. The server's
+ * sudo password is kept apart (it belongs to the server, not the profile): it says so, and offers to forget it.
+ */
+export function registerForget(controller: TokenController, secrets: SecretStore, log: Log): vscode.Disposable {
+  return vscode.commands.registerCommand('salesiq.forgetCredentials', async (opts?: ForgetOptions) => {
     const name = controller.profile.name;
     if (opts?.confirm !== false) {
       const ok = await vscode.window.showWarningMessage(`Forget the stored SalesIQ credentials and token of profile "${name}"?`, { modal: true, detail: 'They are removed from VS Code secret storage. Your Zoho client and refresh token stay valid; you can set them up again later.' }, 'Forget');
@@ -50,10 +56,51 @@ export function registerForget(controller: TokenController, log: Log): vscode.Di
       }
       await controller.switchTo(remaining[0]?.name ?? name);
       log.info('setup', `forgot credentials of profile ${name}`);
+      await offerToForgetSudoPassword(secrets, log, opts);
       return true;
     } catch (e) {
       void showFailure(e, log);
       return false;
     }
   });
+}
+
+/** A stored sudo password of the configured server survives Forget Credentials unless the user says otherwise. */
+interface ForgetOptions {
+  /** false: no questions (tests, scripts); a stored sudo password is then kept unless `sudoPassword` says. */
+  confirm?: boolean;
+  /** Forget (true) or keep (false) the server's stored sudo password without asking. */
+  sudoPassword?: boolean;
+}
+
+async function offerToForgetSudoPassword(secrets: SecretStore, log: Log, opts?: ForgetOptions): Promise<void> {
+  const target = sudoTarget();
+  if (!target) return;
+  const key = remoteSecretKeys.sudoPassword(target);
+  if ((await secrets.getJson<string>(key)) === undefined) return;
+  const who = `${target.user}@${target.host}`;
+  const forget =
+    opts?.sudoPassword ??
+    (opts?.confirm === false
+      ? false
+      : (await vscode.window.showInformationMessage(
+          `The sudo password for ${who} is still stored: it belongs to the server, not to the profile.`,
+          'Forget It Too',
+          'Keep It',
+        )) === 'Forget It Too');
+  if (!forget) {
+    log.info('setup', `kept the stored sudo password for ${who}`);
+    return;
+  }
+  await secrets.delete(key);
+  log.info('setup', `forgot the stored sudo password for ${who}`);
+}
+
+/** The user and host the sudo password is stored under, when a server is configured and resolvable. */
+function sudoTarget(): { user: string; host: string } | undefined {
+  try {
+    return resolveTarget(remoteSettings());
+  } catch {
+    return undefined; // no server configured (or no key for it): no sudo password can have been stored
+  }
 }

@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import type { Clock } from '../../core/clock';
 import { Check, checkAccessToken, checkClientId, checkClientSecret, checkIssuedMinutesAgo, checkProfileName, checkRefreshToken } from '../../core/credentialChecks';
 import { DATA_CENTERS, DATA_CENTER_IDS, DataCenter, isDataCenter } from '../../core/datacenters';
+import { DEFAULT_ENV_KEY } from '../../core/defaults';
 import { error, inputStep, warning } from '../input';
 import type { Log } from '../log';
 import { showFailure } from '../notify';
@@ -49,7 +50,7 @@ function fromArgs(a: SetupArgs, now: number): ProfileInput {
   return {
     name: a.profile ?? settings.activeProfileName(),
     dataCenter: a.dataCenter,
-    envKey: a.envKey ?? 'SALESIQ_ACCESS_TOKEN',
+    envKey: a.envKey ?? DEFAULT_ENV_KEY,
     credentials: { clientId: a.clientId, clientSecret: a.clientSecret, refreshToken: a.refreshToken },
     accessToken: a.accessToken,
     issuedAt: a.accessToken ? now - (a.issuedMinutesAgo ?? 0) * 60_000 : undefined,
@@ -79,11 +80,17 @@ async function wizard(now: number): Promise<ProfileInput | undefined> {
     if (ago === undefined) return undefined;
     issuedAt = now - Number(ago || 0) * 60_000;
   }
-  return { name, dataCenter, envKey: current?.envKey ?? 'SALESIQ_ACCESS_TOKEN', credentials: { clientId, clientSecret, refreshToken }, accessToken: accessToken || undefined, issuedAt };
+  const credentials = { clientId, clientSecret, refreshToken };
+  return { name, dataCenter, envKey: current?.envKey ?? DEFAULT_ENV_KEY, credentials, accessToken: accessToken || undefined, issuedAt };
 }
 
 async function pickDataCenter(current?: DataCenter): Promise<DataCenter | undefined> {
-  const items = DATA_CENTER_IDS.map((id) => ({ label: DATA_CENTERS[id].label, description: DATA_CENTERS[id].accountsUrl, id, picked: id === current }));
+  const items = DATA_CENTER_IDS.map((id) => ({
+    label: DATA_CENTERS[id].label,
+    description: DATA_CENTERS[id].accountsUrl,
+    id,
+    picked: id === current,
+  }));
   const qp = vscode.window.createQuickPick<(typeof items)[number]>();
   Object.assign(qp, { title: TITLE, step: 2, totalSteps: STEPS, placeholder: 'Data centre of your Zoho account (the domain you log in at: zoho.in → India)', items, ignoreFocusOut: true });
   qp.activeItems = items.filter((i) => i.picked);

@@ -1,5 +1,6 @@
 import type { Clock } from '../../core/clock';
 import type { DecodeContext } from '../../core/errors/decode';
+import { internalErrorLine } from '../../core/errors/internal';
 import type { Log } from '../log';
 import type { TokenController } from '../tokenController';
 
@@ -17,5 +18,6 @@ export function decodeContext(deps: DecodeDeps): DecodeContext {
     now: deps.clock.now(),
     dataCenter: deps.controller.profile.dataCenter,
     token: t && { expiresAt: t.expiresAt, accessToken: t.accessToken },
+    onInternalError: (where, err) => deps.log.error('decode', internalErrorLine(where, err)),
   };
 }

@@ -7,7 +7,6 @@ import type * as SshChunk from '../chunks/ssh';
 let sshChunk: typeof SshChunk | undefined;
 
 export function loadSsh(): typeof SshChunk {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   sshChunk ??= require('./ssh.js') as typeof SshChunk;
   return sshChunk;
 }

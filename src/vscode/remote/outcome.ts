@@ -6,7 +6,10 @@ import { showFailure } from '../notify';
 import { type Context, explain, isCancel } from './findings';
 
 /** What every remote command returns, so tests (and other commands) can act on it without reading the UI. */
-export type Outcome<T> = ({ ok: true } & T) | { ok: false; cancelled: true; finding?: undefined } | { ok: false; cancelled?: undefined; finding: Finding };
+export type Outcome<T> =
+  | ({ ok: true } & T)
+  | { ok: false; cancelled: true; finding?: undefined }
+  | { ok: false; cancelled?: undefined; finding: Finding };
 
 export interface GuardOptions {
   component: string;

@@ -102,7 +102,13 @@ export class Pusher {
     if (!e.automatic || !autoPushEnabled()) return;
     void this.exclusive(() =>
       vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'SalesIQ auto-push' }, (progress) =>
-        this.run({ token: e.token.accessToken, profile: e.profile, auto: true, answers: new Answers({ interactive: false, confirm: false }), progress }),
+        this.run({
+          token: e.token.accessToken,
+          profile: e.profile,
+          auto: true,
+          answers: new Answers({ interactive: false, confirm: false }),
+          progress,
+        }),
       ),
     );
   }

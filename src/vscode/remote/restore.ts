@@ -50,7 +50,11 @@ export class Restorer {
     );
   }
 
-  private async run(args: RestoreArgs, progress: vscode.Progress<{ message?: string }>, cancel: vscode.CancellationToken): Promise<Outcome<RestoreDone>> {
+  private async run(
+    args: RestoreArgs,
+    progress: vscode.Progress<{ message?: string }>,
+    cancel: vscode.CancellationToken,
+  ): Promise<Outcome<RestoreDone>> {
     const settings = remoteSettings();
     const answers = new Answers(args);
     const abort = new AbortController();
@@ -81,7 +85,8 @@ export class Restorer {
 
         say('writing the .env (backup kept; can no longer be cancelled)…');
         // The hash of the file the user just saw is the precondition: an edit made meanwhile is a conflict.
-        const written = await writeFileAtomic(session, priv, settings.envPath, old.content, current.sha256, { keepBackups: settings.backupsToKeep });
+        const keep = { keepBackups: settings.backupsToKeep };
+        const written = await writeFileAtomic(session, priv, settings.envPath, old.content, current.sha256, keep);
         this.deps.log.info('restore', `${targetLabel(target)}: ${settings.envPath} restored from ${chosen}; the replaced file is ${written.backup}`);
         let state: string;
         let journal: string[] = [];

@@ -7,6 +7,7 @@ import * as fs from 'fs';
 import { connect, parsePrivateKey, type SshSession } from '../../core/ssh/connection';
 import { preflight, type Privilege } from '../../core/ssh/sudo';
 import type { FeatureDeps } from '../deps';
+import { remoteSecretKeys } from '../remoteSecrets';
 import type { Answers } from './answers';
 import { cancelled, codeOf, explain } from './findings';
 import { pinFingerprint, type RemoteSettings } from './remoteSettings';
@@ -18,11 +19,7 @@ export interface Remote {
   priv: Privilege;
 }
 
-const secretKeys = {
-  /** Per user and host: a sudo password belongs to the account, not only to the machine. */
-  sudoPassword: (t: Pick<Target, 'user' | 'host'>) => `salesiq.sudoPassword/${t.user}@${t.host}`,
-  passphrase: (identityFile: string) => `salesiq.passphrase/${identityFile}`,
-};
+const secretKeys = remoteSecretKeys;
 
 export async function openRemote(
   deps: FeatureDeps,

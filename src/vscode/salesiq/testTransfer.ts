@@ -1,14 +1,14 @@
 import * as vscode from 'vscode';
-import { randomUUID } from 'crypto';
-import { DevKitError } from '../../core/errors/devkitError';
 import type { Finding } from '../../core/errors/finding';
-import { TEST_TRANSFER_QUESTION, withOneRefresh } from '../../core/flows/fix';
+import { TEST_TRANSFER_QUESTION } from '../../core/flows/fix';
+import { remainingMs } from '../../core/token';
 import type { FeatureDeps } from '../deps';
 import { loadNet } from '../lazy';
 import { showFailure, toFinding } from '../notify';
 import { ProfileStore } from '../profileStore';
 import { ProfileSetting, settings } from '../settings';
 import type { LastResults } from './lastResults';
+import { PORTAL_SETTING_NAMES } from './validate';
 
 export interface TransferOutcome {
   status: number;
@@ -49,41 +49,31 @@ export interface TransferTarget {
   departmentId: string;
 }
 
-/** Everything the visitor API needs, or one message naming every missing setting. */
+/** Everything the visitor API needs, or one message naming every missing setting (core/salesiq/testTransfer.ts). */
 export function transferTarget(): TransferTarget {
   const name = settings.transferProfile();
   const profile = settings.profiles().find((p) => p.name === name);
-  const screenName = settings.screenName();
-  const appId = settings.appId();
-  const departmentId = settings.departmentId();
-  const missing = [!screenName && 'salesiq.screenName', !appId && 'salesiq.appId', !departmentId && 'salesiq.departmentId', !profile && `a profile named "${name}" (salesiq.transferProfile)`].filter(Boolean);
-  if (missing.length || !profile || !screenName || !appId || !departmentId) {
-    throw new DevKitError({
-      source: 'unknown', code: 'missing-setting', httpStatus: null, category: 'config', action: 'fix-config', retryable: false,
-      title: 'The test transfer needs more settings.',
-      explanation: `Set ${missing.join(', ')}. The visitor API opens a conversation in a department of a brand (app), on an org token's profile.`,
-    });
-  }
-  return { profile, screenName, appId, departmentId };
+  const given = { screenName: settings.screenName(), appId: settings.appId(), departmentId: settings.departmentId() };
+  const noProfile = profile ? [] : [`a profile named "${name}" (salesiq.transferProfile)`];
+  const portal = loadNet().requireTransferPortal(given, PORTAL_SETTING_NAMES, noProfile);
+  return { profile: profile!, ...portal };
 }
 
-/** Opens the conversation; on 1001/1008 refreshes that profile once and retries once. */
+/** Opens the conversation with the profile's token; on 1001/1008 refreshes that profile once and retries once. */
 export async function sendTestTransfer(deps: FeatureDeps, t: TransferTarget): Promise<TransferOutcome> {
   const { controller, clock, log } = deps;
   const stored = await new ProfileStore(deps.secrets, t.profile.name).readToken();
-  const token = stored && stored.expiresAt > clock.now() ? stored.accessToken : (await controller.refreshProfile(t.profile.name)).accessToken;
+  const fresh = stored && remainingMs(stored, clock.now()) > 0;
+  const token = fresh ? stored.accessToken : (await controller.refreshProfile(t.profile.name)).accessToken;
   const net = loadNet();
-  const http = net.createHttpClient(settings.httpOptions());
-  const url = controller.endpoints(t.profile).salesiqUrl;
-  const started = clock.now();
-  const { value, refreshed } = await withOneRefresh(
-    token,
-    (tok) => net.openTestConversation(http, url, tok, { screenName: t.screenName, appId: t.appId, departmentId: t.departmentId, question: TEST_TRANSFER_QUESTION, visitorId: `devkit-test-${randomUUID()}`, visitorName: 'SalesIQ DevKit test' }),
-    async () => (await controller.refreshProfile(t.profile.name)).accessToken,
-  );
-  const latencyMs = clock.now() - started;
-  log.info('transfer', `test conversation opened with profile ${t.profile.name}: HTTP ${value.status}, id ${value.conversationId ?? '-'}, ${latencyMs} ms`);
-  return { status: value.status, conversationId: value.conversationId, latencyMs, refreshed, profile: t.profile.name };
+  const r = await net.sendTestTransfer(token, t, {
+    http: net.createHttpClient(settings.httpOptions()),
+    salesiqUrl: controller.endpoints(t.profile).salesiqUrl,
+    clock,
+    refresh: async () => (await controller.refreshProfile(t.profile.name)).accessToken,
+  });
+  log.info('transfer', `test conversation opened with profile ${t.profile.name}: HTTP ${r.status}, id ${r.conversationId ?? '-'}, ${r.latencyMs} ms`);
+  return { status: r.status, conversationId: r.conversationId, latencyMs: r.latencyMs, refreshed: r.refreshed, profile: t.profile.name };
 }
 
 async function confirm(departmentId: string): Promise<boolean> {

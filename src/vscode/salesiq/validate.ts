@@ -1,14 +1,21 @@
 import * as vscode from 'vscode';
 import { isDevKitError } from '../../core/errors/devkitError';
 import type { Finding } from '../../core/errors/finding';
-import { tokenKind } from '../../core/token';
+import type { PortalSettingNames, Validity } from '../../core/salesiq/validate';
 import type { FeatureDeps } from '../deps';
 import { loadNet } from '../lazy';
 import { showFailure } from '../notify';
 import { settings } from '../settings';
 import type { LastResults } from './lastResults';
 
-export type Validity = 'valid' | 'expired' | 'missing-scope' | 'wrong-portal' | 'failed';
+export type { Validity } from '../../core/salesiq/validate';
+
+/** How the extension's messages name the portal settings. */
+export const PORTAL_SETTING_NAMES: PortalSettingNames = {
+  screenName: 'salesiq.screenName',
+  appId: 'salesiq.appId',
+  departmentId: 'salesiq.departmentId',
+};
 
 export interface ValidateOutcome {
   validity: Validity;
@@ -27,33 +34,23 @@ export function registerValidate(deps: FeatureDeps, last: LastResults): vscode.D
       return undefined;
     }
     const net = loadNet();
-    const org = tokenKind(token.accessToken) === 'org';
     try {
-      await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `SalesIQ: validating the ${profile} token…` }, () =>
-        net.validateToken(net.createHttpClient(settings.httpOptions()), controller.endpoints().salesiqUrl, token.accessToken, {
-          screenName: settings.screenName(),
-          appId: org ? settings.appId() : undefined,
-        }),
-      );
+      const portal = { screenName: settings.screenName(), appId: settings.appId() };
+      const http = net.createHttpClient(settings.httpOptions());
+      const url = controller.endpoints().salesiqUrl;
+      const check = () => net.checkToken(http, url, token.accessToken, portal, { clock, names: PORTAL_SETTING_NAMES });
+      await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `SalesIQ: validating the ${profile} token…` }, check);
       last.record('Validation', true, `${profile} token valid`, clock.now());
       log.info('validate', `profile ${profile}: token accepted by SalesIQ`);
       vscode.window.setStatusBarMessage(`$(check) SalesIQ accepted the ${profile} token`, 5000);
       deps.statusBar.render();
       return { validity: 'valid', profile };
     } catch (e) {
-      const validity = isDevKitError(e) ? validityOf(e.finding) : 'failed';
+      const validity: Validity = isDevKitError(e) ? net.validityOf(e.finding) : 'failed';
       last.record('Validation', false, `${profile}: ${validity}`, clock.now());
       deps.statusBar.render();
       void showFailure(e, log);
       return { validity, profile, finding: isDevKitError(e) ? e.finding : undefined };
     }
   });
-}
-
-/** The four answers a developer wants: it works, it expired, it lacks a scope, or it points at the wrong portal. */
-export function validityOf(f: Finding): Validity {
-  if (f.source === 'salesiq' && (f.code === 1001 || f.code === 1008)) return 'expired';
-  if (f.category === 'scope') return 'missing-scope';
-  if (f.source === 'salesiq' && (f.code === 1005 || f.code === 1006)) return 'wrong-portal';
-  return 'failed';
 }

@@ -1,5 +1,5 @@
 // What a user sees and does in the workbench, as playwright locators and actions: the status bar item, the
-// command palette, quick picks, input boxes and notification toasts. Selectors per reference real-vscode-offline §7.
+// command palette, quick picks, input boxes and notification toasts. Selectors per docs/vscode.md §9.
 import { Locator, Page } from 'playwright-core';
 
 const STATUS_ITEM_ID = 'salesiq-devkit.salesiq-devkit.salesiq.token';

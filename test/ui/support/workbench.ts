@@ -1,5 +1,5 @@
 // A real VS Code workbench (code-server) in headless chromium with the packaged VSIX installed, as a user has it.
-// No smoke-test driver, so notification toasts show (reference real-vscode-offline §7). One server per test file;
+// No smoke-test driver, so notification toasts show (docs/vscode.md §9). One server per test file;
 // extra windows are pages of the same browser profile. Unlike desktop windows they do not share SecretStorage live:
 // VS Code for the Web's LocalStorageSecretStorageProvider reads localStorage once per page and writes its whole
 // copy back on each change, so a window sees another's secrets only after a reload (bench/windows.bench.ts).
@@ -58,7 +58,7 @@ export class Workbench {
       // Keep the server's log and user data for a post-mortem of a window that never came up.
       await server?.stop({ keepFiles: true });
       fs.rmSync(scratch, { recursive: true, force: true });
-      throw new Error(`${(err as Error).message}${server ? `; server files kept in ${server.tempDir}` : ''}`);
+      throw new Error(`${(err as Error).message}${server ? `; server files kept in ${server.tempDir}` : ''}`, { cause: err });
     }
   }
 

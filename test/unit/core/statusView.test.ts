@@ -23,6 +23,13 @@ describe('status bar view', () => {
     assert.strictEqual(v.state, 'fresh');
   });
 
+  it('the text, its accessible label and the tooltip say the same minutes (8 min 59 s left reads 8 everywhere)', () => {
+    const v = statusView({ ...base, token: token(8 + 59 / 60) });
+    assert.strictEqual(v.text, '$(key) SalesIQ 8m');
+    assert.match(v.accessibilityLabel, /expires in 8 min\b/);
+    assert.match(v.tooltip, /\(in 8 min\)/);
+  });
+
   it('warning: seconds and the warning background below the threshold', () => {
     const v = statusView({ ...base, token: token(3.5) });
     assert.strictEqual(v.text, '$(key) SalesIQ 3m 30s');

@@ -1,5 +1,5 @@
 import * as assert from 'assert';
-import { countdownText, freshness, nextTickMs, relativeText, tokenFromGrant, tokenKind } from '../../../src/core/token';
+import { countdownText, freshness, isDue, nextTickMs, relativeText, remainingMs, shownDuration, tokenFromGrant, tokenKind } from '../../../src/core/token';
 
 describe('token clock', () => {
   it('shows minutes above five minutes and hours past the hour', () => {
@@ -22,6 +22,14 @@ describe('token clock', () => {
     assert.strictEqual(freshness(t, 1_000_000, 5 * 60_000), 'expired');
   });
 
+  it('is due for a refresh within the margin, and always once expired', () => {
+    const t = { expiresAt: 1_000_000 };
+    assert.strictEqual(remainingMs(t, 1_000_000 - 60_000), 60_000);
+    assert.strictEqual(isDue(t, 1_000_000 - 5 * 60_000 - 1, 5 * 60_000), false);
+    assert.strictEqual(isDue(t, 1_000_000 - 5 * 60_000, 5 * 60_000), true);
+    assert.strictEqual(isDue(t, 1_000_001, 0), true);
+  });
+
   it('wakes at the next minute boundary, then every second near the end', () => {
     assert.strictEqual(nextTickMs(42 * 60_000 + 12_345), 12_345);
     assert.strictEqual(nextTickMs(42 * 60_000), 60_000);
@@ -39,6 +47,21 @@ describe('token clock', () => {
     assert.strictEqual(relativeText(-34 * 60_000), '34 min ago');
     assert.strictEqual(relativeText(12 * 60_000), 'in 12 min');
     assert.strictEqual(relativeText(-125 * 60_000), '2 h 5 min ago');
+    assert.strictEqual(relativeText(59_999), 'in less than a minute');
+  });
+
+  it('rounds every shown time the same way: whole minutes, down', () => {
+    assert.deepStrictEqual(shownDuration(8 * 60_000 + 59_999), { minutes: 8, seconds: 59 });
+    assert.deepStrictEqual(shownDuration(-(34 * 60_000 + 40_000)), { minutes: 34, seconds: 40 });
+    // 8 min 59 s left: the countdown and the words agree on 8, just before the countdown would turn to 8.
+    assert.strictEqual(countdownText(8 * 60_000 + 59_000), '8m');
+    assert.strictEqual(relativeText(8 * 60_000 + 59_000), 'in 8 min');
+    for (let ms = 5 * 60_000; ms < 2 * 3600_000; ms += 7_777) {
+      const countdown = /^(?:(\d+)h )?(\d+)m$/.exec(countdownText(ms));
+      const words = /^in (?:(\d+) h )?(\d+) min$/.exec(relativeText(ms));
+      assert.ok(countdown && words, `${ms}: ${countdownText(ms)} / ${relativeText(ms)}`);
+      assert.strictEqual(Number(countdown[1] ?? 0) * 60 + Number(countdown[2]), Number(words[1] ?? 0) * 60 + Number(words[2]), `${ms} ms`);
+    }
   });
 
   it('hints user vs org tokens by prefix', () => {

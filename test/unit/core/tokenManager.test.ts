@@ -3,6 +3,7 @@ import { DevKitError } from '../../../src/core/errors/devkitError';
 import { findingFor } from '../../../src/core/errors/catalogue';
 import { Lease, RefreshCredentials, StoredToken, TokenManager, TokenStore } from '../../../src/core/tokenManager';
 import { FakeClock, flush } from '../../support/fakeClock';
+import { rejection } from '../../support/findings';
 
 const CREDS: RefreshCredentials = { clientId: '1000.ID', clientSecret: 'secret', refreshToken: '1000.aa.bb' };
 
@@ -91,7 +92,7 @@ describe('TokenManager', () => {
   it('keeps the old token and records the failure when Zoho refuses', async () => {
     store.token = { accessToken: '1000.old.ff', obtainedAt: 0, expiresAt: clock.now() + 60_000 };
     const m = new TokenManager({ store, refresher: async () => Promise.reject(new DevKitError(findingFor('oauth', 'invalid_code'))), clock });
-    await assert.rejects(m.refresh({ automatic: false }), (e: DevKitError) => e.finding.action === 'reauthorize');
+    assert.strictEqual((await rejection(m.refresh({ automatic: false }))).finding.action, 'reauthorize');
     assert.strictEqual(store.token?.accessToken, '1000.old.ff');
     assert.strictEqual(store.token?.lastRefresh?.ok, false);
     assert.strictEqual(store.token?.lastRefresh?.finding?.code, 'invalid_code');
@@ -100,7 +101,9 @@ describe('TokenManager', () => {
   it('says what to do when no credentials are stored', async () => {
     store.creds = undefined;
     const m = new TokenManager({ store, refresher, clock });
-    await assert.rejects(m.refresh({ automatic: false }), (e: DevKitError) => e.finding.action === 'fix-config' && /Set Up Credentials/.test(e.finding.explanation));
+    const { finding } = await rejection(m.refresh({ automatic: false }));
+    assert.strictEqual(finding.action, 'fix-config');
+    assert.match(finding.explanation, /Set Up Credentials/);
   });
 });
 

@@ -1,7 +1,7 @@
 import * as assert from 'assert';
 import type { Finding } from '../../../src/core/errors/finding';
 
-/** The words of the public CLI contract (/work/shared/contracts/cli.md), spelled out independently of the types. */
+/** The words of the public CLI contract (docs/cli-contract.md), spelled out independently of the types. */
 export const SOURCES = ['salesiq', 'oauth', 'http', 'network', 'ssh', 'sudo', 'systemd', 'unknown'];
 export const CATEGORIES = [
   'auth', 'grant', 'scope', 'config', 'rate-limit', 'request', 'permission', 'plan', 'server', 'network', 'host-key', 'unknown',

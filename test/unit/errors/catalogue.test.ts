@@ -171,11 +171,16 @@ describe('errors/catalogue', () => {
       assert.strictEqual(findingFor('network', 'CERT').retryable, false);
     });
 
-    it('folds TLS and undici codes into the agreed words, keeping the original', () => {
-      const f = findingFor('network', 'SELF_SIGNED_CERT_IN_CHAIN');
-      assert.strictEqual(f.code, 'CERT');
-      assert.strictEqual(f.details?.rawCode, 'SELF_SIGNED_CERT_IN_CHAIN');
-      assert.strictEqual(findingFor('network', 'UND_ERR_CONNECT_TIMEOUT').code, 'ETIMEDOUT');
+    it('keeps Node\'s TLS codes whole, explained by the certificate entry; folds undici codes into the agreed words', () => {
+      for (const code of ['SELF_SIGNED_CERT_IN_CHAIN', 'CERT_HAS_EXPIRED', 'ERR_TLS_CERT_ALTNAME_INVALID', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE']) {
+        const f = findingFor('network', code);
+        assert.deepStrictEqual([f.code, f.action, f.retryable], [code, 'fix-config', false]);
+        assert.strictEqual(f.title, findingFor('network', 'CERT').title);
+        assert.ok(isKnownCode('network', code), code);
+        assert.notStrictEqual(explanationParts(f).fix, '', 'the view splits it into meaning, cause and fix');
+      }
+      const timeout = findingFor('network', 'UND_ERR_CONNECT_TIMEOUT');
+      assert.deepStrictEqual([timeout.code, timeout.details?.rawCode], ['ETIMEDOUT', 'UND_ERR_CONNECT_TIMEOUT']);
     });
   });
 
@@ -196,7 +201,8 @@ describe('errors/catalogue', () => {
 
     it('host-key-changed is a hard stop that sends the user to the server admin', () => {
       const f = findingFor('ssh', 'host-key-changed', { details: { fingerprint: 'SHA256:abc' } });
-      assert.deepStrictEqual([f.category, f.action, f.retryable], ['host-key', 'none', false]);
+      // Not trust-host: DevKit's one-click trust is no answer to a key that changed.
+      assert.deepStrictEqual([f.category, f.action, f.retryable], ['host-key', 'contact-support', false]);
       assert.match(f.explanation, /man-in-the-middle/);
       assert.match(f.explanation, /server admin/);
     });

@@ -1,5 +1,8 @@
 import * as assert from 'assert';
+import { findingFor } from '../../../src/core/errors/catalogue';
 import { decodeText } from '../../../src/core/errors/decode';
+import { formatFindingsMarkdown } from '../../../src/core/errors/format';
+import { isDecodingFailure } from '../../../src/core/errors/internal';
 import type { Finding } from '../../../src/core/errors/finding';
 import { assertValidFinding } from './assertFinding';
 import { SAMPLES } from './samples';
@@ -77,6 +80,36 @@ describe('errors/decode: bodies', () => {
     assert.match(otherDc.explanation, /eu data centre/);
   });
 
+  it('recognises a throttle answer a log line cut short, before or inside its error word', () => {
+    assert.deepStrictEqual(keys(SAMPLES.oauthThrottleCutInWord), [['oauth', 'Access Denied', null]]);
+    assert.deepStrictEqual(keys(SAMPLES.oauthThrottleCutBeforeWord), [['oauth', 'Access Denied', null]]);
+    assert.strictEqual(one(SAMPLES.oauthThrottleCutBeforeWord).action, 'wait');
+  });
+
+  it('reads the token errors of Zoho\'s other APIs (CRM, Desk) that the same token reaches', () => {
+    const invalid = one(SAMPLES.zohoApiInvalidToken);
+    assert.deepStrictEqual([invalid.source, invalid.code, invalid.httpStatus, invalid.action], ['oauth', 'INVALID_TOKEN', 401, 'refresh']);
+    assert.strictEqual(invalid.details?.message, 'invalid oauth token');
+    const failure = one(SAMPLES.zohoApiAuthFailure);
+    assert.deepStrictEqual([failure.code, failure.category, failure.action], ['AUTHENTICATION_FAILURE', 'auth', 'refresh']);
+    const scope = one(SAMPLES.zohoApiScopeMismatch);
+    assert.deepStrictEqual([scope.code, scope.category, scope.action], ['OAUTH_SCOPE_MISMATCH', 'scope', 'reauthorize']);
+    const other = one('{"code":"INVALID_DATA","details":{"api_name":"Email"},"message":"invalid data","status":"error"}');
+    assert.deepStrictEqual([other.source, other.code], ['unknown', 'INVALID_DATA']);
+  });
+
+  it('reads OAuth error words a framework logs bare, once per word even beside their body', () => {
+    assert.deepStrictEqual(keys(SAMPLES.frameworkInvalidClient), [['oauth', 'invalid_client', null]]);
+    assert.deepStrictEqual(keys(SAMPLES.frameworkInvalidCode), [['oauth', 'invalid_code', null]]);
+    assert.deepStrictEqual(keys(`refresh failed: invalid_code ${SAMPLES.oauthInvalidCode}`), [['oauth', 'invalid_code', null]]);
+    assert.deepStrictEqual(keys(SAMPLES.oauthInvalidClient), [['oauth', 'invalid_client', 200]]);
+    assert.deepStrictEqual(keys('the flag is_invalid_code_path was set; invalid_codes=0'), []);
+  });
+
+  it('does not take a Node error dump\'s capitalised code for a Zoho API error', () => {
+    assert.deepStrictEqual(keys(SAMPLES.nodeRefused), [['network', 'ECONNREFUSED', null]]);
+  });
+
   it('reports an unknown error string honestly, not as OAuth', () => {
     const f = one('{"error":"Something Broke"}');
     assert.deepStrictEqual([f.source, f.code, f.category], ['unknown', 'Something Broke', 'unknown']);
@@ -127,6 +160,45 @@ describe('errors/decode: bodies', () => {
   });
 });
 
+describe('errors/decode: a bug inside the decoder', () => {
+  it('says decoding failed and logs it, instead of "no error found"', () => {
+    const logged: string[] = [];
+    // A context whose token cannot be read stands in for any bug met while building the evidence.
+    const context = {
+      get token(): { expiresAt: number } {
+        throw new Error('boom while reading the token');
+      },
+      onInternalError: (where: string, err: unknown) => logged.push(`${where}: ${(err as Error).message}`),
+    };
+    const findings = decodeText(SAMPLES.salesiqAfterStatus, context);
+    assert.strictEqual(findings.length, 1);
+    assertValidFinding(findings[0]);
+    assert.match(findings[0].title, /^Decoding failed: Error: boom while reading the token/);
+    assert.deepStrictEqual([findings[0].category, findings[0].action], ['unknown', 'contact-support']);
+    assert.ok(isDecodingFailure(findings[0]));
+    assert.deepStrictEqual(logged, ['the decoder: boom while reading the token']);
+    assert.match(formatFindingsMarkdown(findings), /Decoding failed/);
+  });
+
+  it('a catalogue bug keeps the error\'s source and code and says decoding failed', () => {
+    const details = {} as Record<string, string>;
+    Object.defineProperty(details, 'evidence', { enumerable: true, get: () => { throw new Error('bad entry'); } });
+    const errors: unknown[][] = [];
+    const original = console.error;
+    console.error = (...args: unknown[]) => errors.push(args);
+    try {
+      const f = findingFor('salesiq', 1001, { details });
+      assertValidFinding(f);
+      assert.deepStrictEqual([f.source, f.code, f.action], ['salesiq', 1001, 'contact-support']);
+      assert.match(f.title, /^Decoding failed: Error: bad entry/);
+    } finally {
+      console.error = original;
+    }
+    assert.strictEqual(errors.length, 1);
+    assert.match(String(errors[0][0]), /^salesiq-devkit: decoding failed in the catalogue: Error: bad entry/);
+  });
+});
+
 describe('errors/decode: network, ssh, sudo, systemd', () => {
   it('reads a Python requests ConnectionError traceback as one finding with host and reason', () => {
     const f = one(SAMPLES.pythonConnectionError);
@@ -145,7 +217,13 @@ describe('errors/decode: network, ssh, sudo, systemd', () => {
     assert.deepStrictEqual([refused.code, refused.details?.address], ['ECONNREFUSED', '127.0.0.1:443']);
     const notFound = one(SAMPLES.nodeNotFound);
     assert.deepStrictEqual([notFound.code, notFound.details?.address], ['ENOTFOUND', 'accounts.zoho.com']);
-    assert.strictEqual(one('Error: self-signed certificate in certificate chain { code: \'SELF_SIGNED_CERT_IN_CHAIN\' }').code, 'CERT');
+    assert.strictEqual(one('Error: self-signed certificate in certificate chain { code: \'SELF_SIGNED_CERT_IN_CHAIN\' }').code, 'SELF_SIGNED_CERT_IN_CHAIN');
+  });
+
+  it('keeps a Node TLS code whole (CERT_HAS_EXPIRED, not CERT)', () => {
+    const f = one(SAMPLES.nodeCertExpired);
+    assert.deepStrictEqual([f.source, f.code, f.action], ['network', 'CERT_HAS_EXPIRED', 'fix-config']);
+    assert.strictEqual(one("Error [ERR_TLS_CERT_ALTNAME_INVALID]: Hostname/IP does not match certificate's altnames").code, 'ERR_TLS_CERT_ALTNAME_INVALID');
   });
 
   it('maps Python errno prose when no exception name is present', () => {
@@ -161,7 +239,7 @@ describe('errors/decode: network, ssh, sudo, systemd', () => {
 
   it('reads SSH host-key messages; a changed key is the only finding and carries the fingerprint', () => {
     const changed = one(SAMPLES.sshChanged);
-    assert.deepStrictEqual([changed.code, changed.action], ['host-key-changed', 'none']);
+    assert.deepStrictEqual([changed.code, changed.action], ['host-key-changed', 'contact-support']);
     assert.strictEqual(changed.details?.fingerprint, 'SHA256:q3d8mD2yJ0vKq1mYy6Hc2qE6Xy7nK3b1s0f9R1Yz3xQ');
     assert.deepStrictEqual(keys(SAMPLES.sshUnknown), [['ssh', 'host-key-unknown', null]]);
   });

@@ -46,7 +46,9 @@ function pick<T>(rnd: () => number, xs: readonly T[]): T {
 
 function randomChars(rnd: () => number, n: number, alphabet?: string): string {
   let s = '';
-  for (let i = 0; i < n; i++) s += alphabet ? alphabet[Math.floor(rnd() * alphabet.length)] : String.fromCharCode(Math.floor(rnd() * 0x10000));
+  for (let i = 0; i < n; i++) {
+    s += alphabet ? alphabet[Math.floor(rnd() * alphabet.length)] : String.fromCharCode(Math.floor(rnd() * 0x10000));
+  }
   return s;
 }
 

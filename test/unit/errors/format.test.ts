@@ -1,10 +1,22 @@
 import * as assert from 'assert';
 import { findingFor } from '../../../src/core/errors/catalogue';
 import { decodeText } from '../../../src/core/errors/decode';
-import { formatFindingsMarkdown, formatFindingText } from '../../../src/core/errors/format';
+import { formatFindingsMarkdown, formatFindingText, toastText } from '../../../src/core/errors/format';
 import { SAMPLES } from './samples';
 
 describe('errors/format', () => {
+  it('toast: the title, the user\'s own evidence and the fix; the full explanation stays in the decode view', () => {
+    const f = findingFor('oauth', 'invalid_code', { httpStatus: 200 });
+    const toast = toastText(f);
+    assert.ok(toast.startsWith(f.title), toast);
+    assert.match(toast, /Re-authorize/);
+    assert.ok(toast.length < f.title.length + f.explanation.length / 2, `short: ${toast}`);
+    const withEvidence = findingFor('oauth', 'invalid_client', { details: { evidence: 'You are using the India data centre.' } });
+    assert.match(toastText(withEvidence), /India data centre\. Use the accounts server/);
+    const extended = { ...f, explanation: `${f.explanation} The new .env IS in place.` };
+    assert.strictEqual(toastText(extended), `${f.title} ${extended.explanation}`, 'an extended explanation is shown whole');
+  });
+
   it('text: title with source, code and status, then meaning, cause, fix and the next step', () => {
     const [f] = decodeText(SAMPLES.salesiqAfterStatus);
     const text = formatFindingText(f);

@@ -1,4 +1,4 @@
-/** Real-shaped error texts (reference §2, §6, §7; ssh-remote §3–§4). Shared by the decode and fuzz tests. */
+/** Real-shaped error texts (docs/zoho.md §2, §6, §7, §12; docs/systemd-sudo.md). Shared by the decode and fuzz tests. */
 export const SAMPLES = {
   salesiqRaw: '{"error":{"code":1001,"message":"Unknown authentication error, Contact SalesIQ Team!"}}',
   salesiqAfterStatus: 'HTTP 400 {"error":{"code":1001,"message":"Unknown authentication error, Contact SalesIQ Team!"}}',
@@ -80,5 +80,20 @@ export const SAMPLES = {
   html503: '<html><head><title>503 Service Temporarily Unavailable</title></head><body><center><h1>503 Service Temporarily Unavailable</h1></center></body></html>',
   successToken: '{"access_token":"1000.0123456789abcdef0123456789abcdef.fedcba9876543210fedcba9876543210","api_domain":"https://www.zohoapis.in","token_type":"Bearer","expires_in":3600}',
   successList: '{"url":"/api/v2/zylker/departments","object":"list","data":[{"id":"5000000000013","name":"Support","is_enabled":"true"}],"sync_time":"1700000000000"}',
+  nodeCertExpired:
+    'FetchError: request to https://accounts.zoho.in/oauth/v2/token failed, reason: certificate has expired\n  code: \'CERT_HAS_EXPIRED\'',
+  // The throttle body cut short by a log line's length limit: after the error word started, and before it.
+  oauthThrottleCutInWord:
+    'Nov 25 11:37:02 web1 llm-chatbot[812]: ERROR refresh failed: {"error_description":"You have made too many requests continuously. Please try again after some time.","error":"Access De',
+  oauthThrottleCutBeforeWord:
+    'Nov 25 11:37:02 web1 llm-chatbot[812]: ERROR refresh failed: {"error_description":"You have made too many requests continuously. Please try',
+  // Zoho's other APIs (CRM, Desk) reached with the same token.
+  zohoApiInvalidToken: 'HTTP/1.1 401 Unauthorized\n\n{"code":"INVALID_TOKEN","details":{},"message":"invalid oauth token","status":"error"}',
+  zohoApiAuthFailure: '{"code":"AUTHENTICATION_FAILURE","details":{},"message":"Authentication failed","status":"error"}',
+  zohoApiScopeMismatch:
+    '{"data":[{"code":"OAUTH_SCOPE_MISMATCH","details":{},"message":"invalid oauth scope to access this URL","status":"error"}]}',
+  // OAuth error words a framework writes bare, outside any JSON.
+  frameworkInvalidClient: 'oauthlib.oauth2.rfc6749.errors.InvalidClientError: (invalid_client) ',
+  frameworkInvalidCode: '2026-11-25 11:37:02 ERROR [zoho.auth] token refresh failed: invalid_code',
   prose: 'We looked at the error handling today. Invalid inputs are rejected, status looks fine and nothing failed.',
 };

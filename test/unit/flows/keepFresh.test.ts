@@ -18,6 +18,8 @@ class World {
   stored: TokenState | undefined;
   lifetimeMs = HOUR;
   refreshFailures: DevKitError[] = [];
+  /** The next refresh finds a token another instance minted (Zoho is not asked). */
+  adoptNext = false;
   pushFailures: DevKitError[] = [];
   readonly refreshTimes: number[] = [];
   readonly pushes: { token: string; retry: boolean; at: number }[] = [];
@@ -34,7 +36,9 @@ class World {
         const f = this.refreshFailures.shift();
         if (f) throw f;
         this.stored = this.mint();
-        return this.stored;
+        const adopted = this.adoptNext;
+        this.adoptNext = false;
+        return { ...this.stored, adopted };
       },
       push: withPush
         ? async (t, o) => {
@@ -158,6 +162,17 @@ describe('keepFresh', () => {
     const r = await w.stop();
     assert.deepEqual([r.reason, r.finding?.code], ['needs-user', 'host-key-changed']);
     assert.equal(w.pushes.length, 1);
+  });
+
+  it('says "adopted", not "refreshed", when the refresh took a token another instance minted', async () => {
+    const w = new World();
+    w.stored = w.mint();
+    w.adoptNext = true;
+    await w.start();
+    await w.advance(56 * MIN, 60_000);
+    const r = await w.stop();
+    assert.deepEqual(w.types(), ['start', 'pushed', 'adopted', 'pushed', 'stopped']);
+    assert.equal(r.refreshes, 0, 'an adopted token is not counted as a refresh of this instance');
   });
 
   it('pushes a token another process refreshed, without refreshing itself', async () => {

@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { isDevKitError } from '../../../src/core/errors/devkitError';
 import { createHttpClient } from '../../../src/core/net/http';
 import { ZohoSandbox } from '../../sandbox/zohoSandbox';
-import { rejection } from './helpers';
+import { rejection } from '../../support/findings';
 
 /** A forward proxy on 127.0.0.1 that speaks CONNECT and absolute-URI requests and counts what it relays. */
 class CountingProxy {

@@ -1,19 +1,13 @@
 import * as assert from 'node:assert/strict';
 import { createHttpClient, type HttpClient, type HttpRequest } from '../../../src/core/net/http';
-import { exchangeAuthorizationCode, requestRefresh, type RefreshCredentials } from '../../../src/core/zoho/oauth';
-import { SANDBOX_DEFAULTS, ZohoSandbox } from '../../sandbox/zohoSandbox';
-import { FakeClock, rejection } from './helpers';
+import { exchangeAuthorizationCode, requestRefresh } from '../../../src/core/zoho/oauth';
+import { ZohoSandbox } from '../../sandbox/zohoSandbox';
+import { FakeClock } from '../../support/fakeClock';
+import { rejection } from '../../support/findings';
+import { USER_CREDENTIALS, ORG_CREDENTIALS } from './helpers';
 
-const user: RefreshCredentials = {
-  clientId: SANDBOX_DEFAULTS.user.clientId,
-  clientSecret: SANDBOX_DEFAULTS.user.clientSecret,
-  refreshToken: SANDBOX_DEFAULTS.user.refreshTokens[0],
-};
-const org: RefreshCredentials = {
-  clientId: SANDBOX_DEFAULTS.org.clientId,
-  clientSecret: SANDBOX_DEFAULTS.org.clientSecret,
-  refreshToken: SANDBOX_DEFAULTS.org.refreshTokens[0],
-};
+const user = USER_CREDENTIALS;
+const org = ORG_CREDENTIALS;
 
 describe('zoho/oauth against the sandbox', () => {
   let clock: FakeClock;
@@ -89,9 +83,9 @@ describe('zoho/oauth against the sandbox', () => {
       const err = await rejection(requestRefresh(http, sandbox.accountsUrl('in'), user));
       assert.equal(err.finding.code, 'Access Denied');
       assert.equal(err.finding.category, 'rate-limit');
-      clock.advance(5 * 60_000);
+      await clock.advance(5 * 60_000);
       assert.equal((await rejection(requestRefresh(http, sandbox.accountsUrl('in'), user))).finding.code, 'Access Denied');
-      clock.advance(5 * 60_000 + 1);
+      await clock.advance(5 * 60_000 + 1);
       const grant = await requestRefresh(http, sandbox.accountsUrl('in'), user);
       assert.match(grant.accessToken, /^1000\./);
     });
@@ -128,7 +122,7 @@ describe('zoho/oauth against the sandbox', () => {
 
     it('rejects a code older than three minutes', async () => {
       const code = sandbox.issueGrantCode(user.clientId);
-      clock.advance(3 * 60_000 + 1);
+      await clock.advance(3 * 60_000 + 1);
       const err = await rejection(
         exchangeAuthorizationCode(http, sandbox.accountsUrl('in'), { clientId: user.clientId, clientSecret: user.clientSecret, code }),
       );

@@ -1,15 +1,13 @@
 import * as assert from 'node:assert/strict';
 import { createHttpClient } from '../../../src/core/net/http';
-import { requestRefresh, type RefreshCredentials } from '../../../src/core/zoho/oauth';
+import { requestRefresh } from '../../../src/core/zoho/oauth';
 import { RefreshGuard } from '../../../src/core/zoho/refreshGuard';
-import { SANDBOX_DEFAULTS, ZohoSandbox } from '../../sandbox/zohoSandbox';
-import { FakeClock, MemoryLog, rejection, T0 } from './helpers';
+import { ZohoSandbox } from '../../sandbox/zohoSandbox';
+import { FakeClock, T0 } from '../../support/fakeClock';
+import { rejection } from '../../support/findings';
+import { MemoryLog, USER_CREDENTIALS } from './helpers';
 
-const user: RefreshCredentials = {
-  clientId: SANDBOX_DEFAULTS.user.clientId,
-  clientSecret: SANDBOX_DEFAULTS.user.clientSecret,
-  refreshToken: SANDBOX_DEFAULTS.user.refreshTokens[0],
-};
+const user = USER_CREDENTIALS;
 
 describe('zoho/refreshGuard', () => {
   let clock: FakeClock;
@@ -38,7 +36,7 @@ describe('zoho/refreshGuard', () => {
   it('refuses the 11th request in ten minutes before Zoho sees it, and says when the next is allowed', async () => {
     for (let i = 0; i < 10; i++) {
       await guard.run(refresh);
-      clock.advance(1000);
+      await clock.advance(1000);
     }
     assert.equal(await guard.nextAllowedAt(), T0 + 600_000);
     const err = await rejection(guard.run(refresh));
@@ -47,7 +45,7 @@ describe('zoho/refreshGuard', () => {
     assert.equal(err.finding.details?.nextAllowedAt, new Date(T0 + 600_000).toISOString());
     assert.equal(sandbox.stats.tokenRequests[user.refreshToken], 10);
 
-    clock.advance(T0 + 600_000 - clock.now());
+    await clock.advance(T0 + 600_000 - clock.now());
     assert.equal(await guard.nextAllowedAt(), null);
     await guard.run(refresh);
     assert.equal(sandbox.stats.tokenRequests[user.refreshToken], 11);
@@ -76,13 +74,13 @@ describe('zoho/refreshGuard', () => {
   });
 
   it('after a Zoho throttle, holds every refresh back for ten minutes from then', async () => {
-    clock.advance(42_000);
+    await clock.advance(42_000);
     sandbox.failNext('throttle');
     assert.equal((await rejection(guard.run(refresh))).finding.code, 'Access Denied');
     const until = clock.now() + 600_000;
     assert.equal(await guard.nextAllowedAt(), until);
     assert.equal((await rejection(guard.run(refresh))).finding.code, 'rate-limit-local');
-    clock.advance(600_000);
+    await clock.advance(600_000);
     assert.equal(await guard.nextAllowedAt(), null);
   });
 

@@ -1,16 +1,14 @@
 import * as assert from 'node:assert/strict';
 import { createHttpClient } from '../../../src/core/net/http';
 import type { Finding } from '../../../src/core/errors/finding';
-import { refreshWithRetry, type RefreshCredentials } from '../../../src/core/zoho/oauth';
+import { refreshWithRetry } from '../../../src/core/zoho/oauth';
 import { RefreshGuard } from '../../../src/core/zoho/refreshGuard';
-import { SANDBOX_DEFAULTS, ZohoSandbox } from '../../sandbox/zohoSandbox';
-import { FakeClock, MemoryLog, rejection } from './helpers';
+import { ZohoSandbox } from '../../sandbox/zohoSandbox';
+import { FakeClock } from '../../support/fakeClock';
+import { rejection } from '../../support/findings';
+import { MemoryLog, USER_CREDENTIALS } from './helpers';
 
-const user: RefreshCredentials = {
-  clientId: SANDBOX_DEFAULTS.user.clientId,
-  clientSecret: SANDBOX_DEFAULTS.user.clientSecret,
-  refreshToken: SANDBOX_DEFAULTS.user.refreshTokens[0],
-};
+const user = USER_CREDENTIALS;
 
 describe('zoho/oauth refreshWithRetry', () => {
   let clock: FakeClock;

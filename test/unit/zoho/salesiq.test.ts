@@ -3,7 +3,8 @@ import { createHttpClient, type HttpClient } from '../../../src/core/net/http';
 import { openTestConversation, parseSalesIQError, validateToken } from '../../../src/core/salesiq/api';
 import { requestRefresh } from '../../../src/core/zoho/oauth';
 import { SANDBOX_DEFAULTS, ZohoSandbox, type SandboxClient } from '../../sandbox/zohoSandbox';
-import { FakeClock, rejection } from './helpers';
+import { FakeClock } from '../../support/fakeClock';
+import { rejection } from '../../support/findings';
 
 const portal = SANDBOX_DEFAULTS.portal;
 const comClient: SandboxClient = {
@@ -23,7 +24,11 @@ describe('salesiq/api against the sandbox', () => {
   const http = createHttpClient();
 
   const mint = async (client: SandboxClient) =>
-    (await requestRefresh(http, sandbox.accountsUrl(client.dc), { clientId: client.clientId, clientSecret: client.clientSecret, refreshToken: client.refreshTokens[0] }))
+    (await requestRefresh(http, sandbox.accountsUrl(client.dc), {
+      clientId: client.clientId,
+      clientSecret: client.clientSecret,
+      refreshToken: client.refreshTokens[0],
+    }))
       .accessToken;
 
   const conversation = (token: string, overrides: Partial<Parameters<typeof openTestConversation>[3]> = {}) =>
@@ -69,7 +74,7 @@ describe('salesiq/api against the sandbox', () => {
     });
 
     it('reports the token expiring by time alone as 1001 too', async () => {
-      clock.advance(3600_000);
+      await clock.advance(3600_000);
       assert.equal((await rejection(validateToken(http, salesiq, userToken))).finding.code, 1001);
     });
 
