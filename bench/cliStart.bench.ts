@@ -7,7 +7,7 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { StateStore } from '../src/core/stateFiles';
+import { StateStore } from '../src/core/token/stateFiles';
 import { median, ms, report } from './report';
 
 const RUNS = 15;

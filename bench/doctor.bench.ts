@@ -8,7 +8,7 @@ import { spawn } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { StateStore } from '../src/core/stateFiles';
+import { StateStore } from '../src/core/token/stateFiles';
 import { startSshd } from '../test/sshd/fixture';
 import { SANDBOX_DEFAULTS, ZohoSandbox } from '../test/sandbox/zohoSandbox';
 

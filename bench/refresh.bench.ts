@@ -7,11 +7,11 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { request } from 'undici';
-import { systemClock } from '../src/core/clock';
+import { systemClock } from '../src/core/token/clock';
 import { createHttpClient } from '../src/core/net/http';
-import { TokenManager } from '../src/core/tokenManager';
+import { TokenManager } from '../src/core/token/tokenManager';
 import { guardedRefresher } from '../src/core/zoho/guardedRefresher';
-import { StateStore } from '../src/core/stateFiles';
+import { StateStore } from '../src/core/token/stateFiles';
 import { SANDBOX_DEFAULTS, ZohoSandbox } from '../test/sandbox/zohoSandbox';
 import { report } from './report';
 

@@ -11,14 +11,14 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { StateStore } from '../src/core/stateFiles';
-import { sleep, systemClock } from '../src/core/clock';
+import { StateStore } from '../src/core/token/stateFiles';
+import { sleep, systemClock } from '../src/core/token/clock';
 import { readEnvKey, setEnvKey } from '../src/core/dotenv/setKey';
 import { isDevKitError } from '../src/core/errors/devkitError';
 import { keepFresh, type KeepFreshEvent } from '../src/core/flows/keepFresh';
 import { createHttpClient } from '../src/core/net/http';
 import { validateToken } from '../src/core/salesiq/api';
-import { TokenManager } from '../src/core/tokenManager';
+import { TokenManager } from '../src/core/token/tokenManager';
 import { guardedRefresher } from '../src/core/zoho/guardedRefresher';
 import { SANDBOX_DEFAULTS, ZohoSandbox } from '../test/sandbox/zohoSandbox';
 import { report } from './report';

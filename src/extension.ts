@@ -1,7 +1,7 @@
 import * as path from 'path';
 import * as vscode from 'vscode';
-import { systemClock } from './core/clock';
-import { StateStore } from './core/stateFiles';
+import { systemClock } from './core/token/clock';
+import { StateStore } from './core/token/stateFiles';
 import { registerAuthorize } from './vscode/commands/authorize';
 import { registerImportEnv } from './vscode/commands/importEnv';
 import { registerMisc } from './vscode/commands/misc';

@@ -5,10 +5,10 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { DataCenter, endpointsFor, isDataCenter } from '../core/datacenters';
+import { DataCenter, endpointsFor, isDataCenter } from '../core/zoho/datacenters';
 import { DevKitError } from '../core/errors/devkitError';
 import type { Finding } from '../core/errors/finding';
-import type { RefreshCredentials } from '../core/tokenManager';
+import type { RefreshCredentials } from '../core/token/tokenManager';
 import { UsageError, type Parsed } from './args';
 
 export interface ConfigFile {

@@ -1,12 +1,12 @@
-import type { Clock } from '../core/clock';
+import type { Clock } from '../core/token/clock';
 import { SSH_PASSPHRASE_VAR, SUDO_PASSWORD_VAR } from '../core/defaults';
 import { createHttpClient, HttpClient } from '../core/net/http';
-import { type StoredToken, TokenManager } from '../core/tokenManager';
+import { type StoredToken, TokenManager } from '../core/token/tokenManager';
 import { guardedRefresher } from '../core/zoho/guardedRefresher';
 import type { FlagSpec, Parsed } from './args';
 import { ConfigFile, configPath, loadConfig, Profile, resolveProfile } from './config';
 import type { Io } from './output';
-import { StateStore, stateDir } from '../core/stateFiles';
+import { StateStore, stateDir } from '../core/token/stateFiles';
 import type { LazyHub } from '../core/hub/lazyHub';
 import { hubAddress, openHub } from './hub';
 

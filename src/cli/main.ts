@@ -2,7 +2,7 @@
  * `salesiq-devkit`: the extension's core, headless, for scripts, CI jobs and servers.
  * The flags, exit codes and JSON words are a public contract (docs/cli-contract.md).
  */
-import { systemClock } from '../core/clock';
+import { systemClock } from '../core/token/clock';
 import { parseArgs, UsageError } from './args';
 import { authorize } from './commands/authorize';
 import { decode } from './commands/decode';

@@ -5,7 +5,7 @@
 import { DevKitError } from '../core/errors/devkitError';
 import type { Finding } from '../core/errors/finding';
 import { checkToken as checkTokenWith, type PortalSettingNames, type PortalSettings, type TokenCheck } from '../core/salesiq/validate';
-import type { StoredToken } from '../core/tokenManager';
+import type { StoredToken } from '../core/token/tokenManager';
 import type { CliContext } from './context';
 
 export type { TokenCheck } from '../core/salesiq/validate';

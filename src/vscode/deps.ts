@@ -1,5 +1,5 @@
 import type * as vscode from 'vscode';
-import type { Clock } from '../core/clock';
+import type { Clock } from '../core/token/clock';
 import type { Log } from './log';
 import type { SecretStore } from './secretStore';
 import type { StatusBar } from './statusBar';

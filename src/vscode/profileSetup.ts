@@ -1,6 +1,6 @@
-import type { DataCenter } from '../core/datacenters';
+import type { DataCenter } from '../core/zoho/datacenters';
 import { DEFAULT_ENV_KEY } from '../core/defaults';
-import { tokenFromGrant } from '../core/token';
+import { tokenFromGrant } from '../core/token/token';
 import type { StoredCredentials } from './profileStore';
 import { ProfileStore } from './profileStore';
 import type { SecretStore } from './secretStore';

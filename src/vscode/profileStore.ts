@@ -1,10 +1,10 @@
-import type { RefreshCredentials, StoredToken, TokenStore } from '../core/tokenManager';
+import type { RefreshCredentials, StoredToken, TokenStore } from '../core/token/tokenManager';
 import type { SecretStore } from './secretStore';
 
 /**
  * One profile's secrets in SecretStorage. On the desktop it is shared by every window and fires onDidChange in
  * all of them, which lets one window refresh and the others adopt; the refresh history and lease live in
- * shared state files (src/core/stateFiles.ts) so the rate limit holds wherever secrets are per window.
+ * shared state files (src/core/token/stateFiles.ts) so the rate limit holds wherever secrets are per window.
  */
 export const keys = {
   credentials: (profile: string) => `salesiq.credentials/${profile}`,

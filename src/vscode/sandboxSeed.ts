@@ -1,7 +1,7 @@
 import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as vscode from 'vscode';
-import { isDataCenter } from '../core/datacenters';
+import { isDataCenter } from '../core/zoho/datacenters';
 import { isLoopbackHost, isLoopbackUrl } from '../core/loopback';
 import type { Log } from './log';
 import { saveProfile } from './profileSetup';

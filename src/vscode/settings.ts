@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { DataCenter, isDataCenter } from '../core/datacenters';
+import { DataCenter, isDataCenter } from '../core/zoho/datacenters';
 import { DEFAULT_ENV_KEY } from '../core/defaults';
 
 /** Typed access to the non-secret `salesiq.*` settings (secrets never live here). */

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
-import type { Clock, TimerHandle } from '../core/clock';
-import { statusView, StatusView, TOOLTIP_COMMANDS } from '../core/statusView';
-import { nextTickMs } from '../core/token';
+import type { Clock, TimerHandle } from '../core/token/clock';
+import { statusView, StatusView, TOOLTIP_COMMANDS } from '../core/token/statusView';
+import { nextTickMs } from '../core/token/token';
 import { settings } from './settings';
 import type { TokenController } from './tokenController';
 

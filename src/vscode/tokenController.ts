@@ -1,11 +1,11 @@
 import * as vscode from 'vscode';
-import { AutoRefreshBackoff, autoRefreshDue } from '../core/autoRefresh';
-import type { Clock } from '../core/clock';
-import type { StateStore } from '../core/stateFiles';
-import { endpointsFor, Endpoints } from '../core/datacenters';
+import { AutoRefreshBackoff, autoRefreshDue } from '../core/token/autoRefresh';
+import type { Clock } from '../core/token/clock';
+import type { StateStore } from '../core/token/stateFiles';
+import { endpointsFor, Endpoints } from '../core/zoho/datacenters';
 import { isDevKitError } from '../core/errors/devkitError';
 import type { LazyHub } from '../core/hub/lazyHub';
-import { Refresher, StoredToken, TokenManager } from '../core/tokenManager';
+import { Refresher, StoredToken, TokenManager } from '../core/token/tokenManager';
 import { loadNet } from './lazy';
 import type { Log } from './log';
 import { ProfileStore, keys } from './profileStore';

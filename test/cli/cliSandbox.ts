@@ -7,7 +7,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { CREDENTIAL_VARS } from '../../src/core/defaults';
-import { StateStore } from '../../src/core/stateFiles';
+import { StateStore } from '../../src/core/token/stateFiles';
 import { ZohoSandbox } from '../sandbox/zohoSandbox';
 
 /** A sandbox client's credentials as the CLI reads them from its environment. */

@@ -12,7 +12,7 @@ import { repoRoot } from './tools';
 
 export interface ExtensionTestOptions {
   extensionDevelopmentPath: string | string[];
-  /** The compiled tests module, e.g. out/test/integration/index.js, exporting run(): Promise<void>. */
+  /** The compiled tests module, e.g. out/test/vscode/index.js, exporting run(): Promise<void>. */
   extensionTestsPath: string;
   /** Folder to open; without one the tests run in an empty window. */
   workspace?: string;

@@ -1,7 +1,7 @@
 // Runs the integration suite in the best real VS Code at hand: a desktop VS Code on PATH through
 // @vscode/test-electron, otherwise code-server (what CI and this offline machine have).
 //   node out/test/harness/runVscodeSuite.js [--extensionDevelopmentPath=<dir>] [--extensionTestsPath=<module>] [workspace]
-// Defaults: this project, out/test/integration/index.js, a fresh empty workspace folder. The environment (e.g.
+// Defaults: this project, out/test/vscode/index.js, a fresh empty workspace folder. The environment (e.g.
 // SALESIQ_TEST_RESULTS) reaches the extension host. SALESIQ_VSCODE=code-server skips the desktop route.
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
@@ -80,7 +80,7 @@ async function main(): Promise<number> {
   const workspace = cmd.workspace ?? fs.mkdtempSync(path.join(os.tmpdir(), 'salesiq-workspace-'));
   const code = await runVscodeSuite({
     extensionDevelopmentPath: cmd.extensionDevelopmentPath.length ? cmd.extensionDevelopmentPath.map((p) => path.resolve(p)) : root,
-    extensionTestsPath: path.resolve(cmd.extensionTestsPath ?? path.join(root, 'out', 'test', 'integration', 'index.js')),
+    extensionTestsPath: path.resolve(cmd.extensionTestsPath ?? path.join(root, 'out', 'test', 'vscode', 'index.js')),
     workspace: path.resolve(workspace),
   });
   if (!cmd.workspace && code === 0) fs.rmSync(workspace, { recursive: true, force: true });

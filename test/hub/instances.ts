@@ -6,7 +6,7 @@ import { type ChildProcess, spawn } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import type { StoredToken } from '../../src/core/tokenManager';
+import type { StoredToken } from '../../src/core/token/tokenManager';
 import { CLI } from '../cli/run';
 import { SANDBOX_DEFAULTS, type ZohoSandbox } from '../sandbox/zohoSandbox';
 import type { RedisFixture } from './redisFixture';

@@ -1,6 +1,6 @@
 import * as assert from 'assert';
 import type { Team, TeamPlan } from '../../src/core/hub/team';
-import { type StoredToken, TokenManager } from '../../src/core/tokenManager';
+import { type StoredToken, TokenManager } from '../../src/core/token/tokenManager';
 import { FakeClock } from '../support/fakeClock';
 
 const CREDS = { clientId: '1000.CLIENT', clientSecret: 'secret', refreshToken: '1000.rt.rt' };

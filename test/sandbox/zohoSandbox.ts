@@ -8,8 +8,8 @@
 import * as http from 'node:http';
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import { systemClock, type Clock } from '../../src/core/clock';
-import { DATA_CENTERS, isDataCenter, type DataCenter } from '../../src/core/datacenters';
+import { systemClock, type Clock } from '../../src/core/token/clock';
+import { DATA_CENTERS, isDataCenter, type DataCenter } from '../../src/core/zoho/datacenters';
 
 export interface SandboxClient {
   clientId: string;

@@ -3,7 +3,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { StateStore } from '../../src/core/stateFiles';
+import { StateStore } from '../../src/core/token/stateFiles';
 import { readEnvKey } from '../../src/core/dotenv/setKey';
 import { tokenHashPrefix } from '../../src/core/flows/push';
 import { runCli } from '../cli/run';

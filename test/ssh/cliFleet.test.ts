@@ -8,7 +8,7 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { readEnvKey } from '../../src/core/dotenv/setKey';
-import { StateStore } from '../../src/core/stateFiles';
+import { StateStore } from '../../src/core/token/stateFiles';
 import { startSshd, type SshdFixture } from '../sshd/fixture';
 import { runCli } from '../cli/run';
 import { fixture, newToken } from './hooks';

@@ -4,7 +4,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
-import { systemClock } from '../../src/core/clock';
+import { systemClock } from '../../src/core/token/clock';
 import { readEnvKey } from '../../src/core/dotenv/setKey';
 import { type DoctorCheck, type ServerInput, serverChecks, SERVER_CHECKS } from '../../src/core/flows/doctor';
 import { connect } from '../../src/core/ssh/connection';

@@ -10,7 +10,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { readEnvKey } from '../../src/core/dotenv/setKey';
 import { pushToken, type PushOptions } from '../../src/core/flows/push';
-import { StateStore } from '../../src/core/stateFiles';
+import { StateStore } from '../../src/core/token/stateFiles';
 import { runBin, until } from './bin';
 import { findingOf } from './expectFinding';
 import { fixture, newToken } from './hooks';

@@ -6,7 +6,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { readEnvKey } from '../../src/core/dotenv/setKey';
 import { connect } from '../../src/core/ssh/connection';
-import { StateStore } from '../../src/core/stateFiles';
+import { StateStore } from '../../src/core/token/stateFiles';
 import { runCli } from '../cli/run';
 import { startSshd, type SshdFixture } from '../sshd/fixture';
 import { fixture, newToken } from './hooks';

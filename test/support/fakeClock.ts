@@ -1,4 +1,4 @@
-import type { Clock, TimerHandle } from '../../src/core/clock';
+import type { Clock, TimerHandle } from '../../src/core/token/clock';
 
 /** The moment every fake clock starts at unless told otherwise. */
 export const T0 = Date.UTC(2026, 10, 25, 10, 0, 0);

@@ -1,8 +1,8 @@
 import { spawn } from 'child_process';
-import { DATA_CENTERS } from '../../core/datacenters';
+import { DATA_CENTERS } from '../../core/zoho/datacenters';
 import { findingFor } from '../../core/errors/catalogue';
 import { DevKitError } from '../../core/errors/devkitError';
-import { countdownText } from '../../core/token';
+import { countdownText } from '../../core/token/token';
 import { apiConsoleUrl, DEFAULT_REDIRECT_PORT, isClientType, isValidPort, readPastedCode, tokenKindOf, type ClientType } from '../../core/zoho/authorize';
 import { authorizeInBrowser, authorizeWithCode, type AuthorizeResult } from '../../core/zoho/authorizeFlow';
 import { parseScopes, presetScopes, scopeText } from '../../core/zoho/scopes';

@@ -1,5 +1,5 @@
 import { redact } from '../../core/redact';
-import { fail } from '../../core/ssh/fail';
+import { fail } from '../../core/errors/fail';
 import { UsageError } from '../args';
 import type { Command } from '../context';
 import { EXIT, printOk } from '../output';

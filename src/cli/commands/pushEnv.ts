@@ -2,7 +2,7 @@ import { DevKitError, isDevKitError } from '../../core/errors/devkitError';
 import { checkPushInputs } from '../../core/flows/push';
 import { hidePassword } from '../../core/ssh/sudo';
 import { envValueProblem } from '../../core/ssh/targetRules';
-import { countdownText } from '../../core/token';
+import { countdownText } from '../../core/token/token';
 import { UsageError } from '../args';
 import type { CliContext, Command } from '../context';
 import { printOk } from '../output';

@@ -1,5 +1,5 @@
 import { DevKitError } from '../../core/errors/devkitError';
-import { countdownText } from '../../core/token';
+import { countdownText } from '../../core/token/token';
 import { UsageError } from '../args';
 import { missingCredentials } from '../config';
 import type { Command } from '../context';

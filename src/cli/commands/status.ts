@@ -1,5 +1,5 @@
 import { DevKitError } from '../../core/errors/devkitError';
-import { countdownText, freshness } from '../../core/token';
+import { countdownText, freshness } from '../../core/token/token';
 import type { Command } from '../context';
 import { printOk } from '../output';
 import { noToken } from '../tokens';

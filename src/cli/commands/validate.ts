@@ -1,7 +1,7 @@
 import { DevKitError, isDevKitError } from '../../core/errors/devkitError';
 import { findingFor } from '../../core/errors/catalogue';
 import { tokenAgeEvidence } from '../../core/errors/evidence';
-import { countdownText, tokenKind } from '../../core/token';
+import { countdownText, tokenKind } from '../../core/token/token';
 import type { Command } from '../context';
 import { printOk } from '../output';
 import { type ApiToken, apiToken, checkToken, portalSettings, type TokenCheck, tokenFields } from '../tokens';

@@ -4,7 +4,7 @@
  * linear or bounded. Nothing is guessed: text without a recognisable error yields [].
  */
 import { redact } from '../redact';
-import { tokenKind } from '../token';
+import { tokenKind } from '../token/token';
 import { findingFor } from './catalogue';
 import { dataCentreEvidence, tokenAgeEvidence, tokenKindEvidence } from './evidence';
 import type { Finding } from './finding';

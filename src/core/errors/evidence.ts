@@ -3,8 +3,8 @@
  * Exported so other front ends (the refresh client, notifications) can attach the same evidence through
  * `findingFor(…, { details: { evidence } })`.
  */
-import { DATA_CENTERS, dataCenterFromAccountsUrl, isDataCenter } from '../datacenters';
-import { relativeText } from '../token';
+import { DATA_CENTERS, dataCenterFromAccountsUrl, isDataCenter } from '../zoho/datacenters';
+import { relativeText } from '../token/token';
 
 /** "Your stored token expired 34 min ago at 11:37 local (10:37 UTC)." or "…still valid for 12 min…". */
 export function tokenAgeEvidence(expiresAt: number, now: number): string {

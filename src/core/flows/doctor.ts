@@ -5,7 +5,7 @@
  * hung server fails its own checks with the reason instead of hanging the doctor. Check ids, their order and
  * the status words are the CLI contract (docs/cli-contract.md § doctor); docs/doctor.md says what each proves.
  */
-import type { Clock } from '../clock';
+import type { Clock } from '../token/clock';
 import { decodeText } from '../errors/decode';
 import { isDevKitError } from '../errors/devkitError';
 import type { Action, Category, Finding } from '../errors/finding';
@@ -15,7 +15,7 @@ import { connect, type ConnectOptions, type SshSession } from '../ssh/connection
 import { sha256Hex } from '../ssh/remoteFile';
 import { sudoFailure, type Privilege, type SudoMode } from '../ssh/sudo';
 import { environmentFiles, MAX_ENV_BYTES, probePrivileged, probeUnit, type PrivilegedFacts, type UnitFacts } from '../ssh/unitProbe';
-import { countdownText, relativeText, tokenKind, type TokenState } from '../token';
+import { countdownText, relativeText, tokenKind, type TokenState } from '../token/token';
 
 export const PROFILE_CHECKS = ['credentials', 'data-centre', 'refresh', 'token-kind', 'scope', 'portal'] as const;
 export const SERVER_CHECKS = ['host-key', 'login', 'sudo', 'env-file', 'env-key', 'unit', 'unit-reads-env', 'service-active', 'service-token', 'journal'] as const;

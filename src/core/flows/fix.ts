@@ -8,10 +8,10 @@
  * CLI and the extension bring their own, tests bring fakes. The step texts are made here, so both front ends
  * say the same thing.
  */
-import type { Clock } from '../clock';
+import type { Clock } from '../token/clock';
 import { isDevKitError } from '../errors/devkitError';
 import type { LiveResult } from '../ssh/liveProof';
-import { countdownText, type TokenState } from '../token';
+import { countdownText, type TokenState } from '../token/token';
 
 export type FixStepName = 'refresh' | 'push' | 'restart' | 'live' | 'verify' | 'transfer' | 'watch';
 

@@ -3,7 +3,7 @@
  * `concurrency` at a time, every server to the end whatever the others do. Nothing is rolled back: a server
  * that failed says why, the ones that succeeded hold the new state, and the result says exactly which is which.
  */
-import type { Clock } from '../clock';
+import type { Clock } from '../token/clock';
 import { isDevKitError } from '../errors/devkitError';
 
 export const DEFAULT_FLEET_CONCURRENCY = 4;

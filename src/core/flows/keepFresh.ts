@@ -5,11 +5,11 @@
  * when a failure needs a person (a revoked refresh token, a changed host key, a wrong sudo password…), because
  * retrying those only burns Zoho's quota or locks an account.
  */
-import { AutoRefreshBackoff } from '../autoRefresh';
-import { type Clock, sleep } from '../clock';
+import { AutoRefreshBackoff } from '../token/autoRefresh';
+import { type Clock, sleep } from '../token/clock';
 import { isDevKitError } from '../errors/devkitError';
 import type { Finding } from '../errors/finding';
-import { isDue, type TokenState } from '../token';
+import { isDue, type TokenState } from '../token/token';
 
 export type KeepFreshEvent =
   | { type: 'start'; at: number; token?: TokenState }

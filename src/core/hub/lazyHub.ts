@@ -3,7 +3,7 @@
  * and the hub logic) is required on the first call, so an instance without a hub, or one that never refreshes,
  * never pays for it. Shared by the extension and the CLI; each passes its own way to load the chunk.
  */
-import type { RefreshCredentials, StoredToken } from '../tokenManager';
+import type { RefreshCredentials, StoredToken } from '../token/tokenManager';
 import type * as HubChunk from './chunk';
 import type { Team, TeamPlan, TeamRateLog } from './team';
 

@@ -3,7 +3,7 @@
  * team's token, or mint under the team lease) and the refresher asks `admit` (one rate log for the team). These
  * types carry no Redis: the client lives in the hub chunk, loaded only when a hub is configured.
  */
-import type { RefreshCredentials, StoredToken } from '../tokenManager';
+import type { RefreshCredentials, StoredToken } from '../token/tokenManager';
 
 /** Permission to mint, held until release; publish hands the new token to the team. */
 export interface TeamTicket {

@@ -6,10 +6,10 @@
  * Any hub failure turns into "work alone": the caller's local lease and rate guard still hold.
  */
 import { randomBytes } from 'crypto';
-import type { Clock } from '../clock';
-import { sleep } from '../clock';
+import type { Clock } from '../token/clock';
+import { sleep } from '../token/clock';
 import { DevKitError } from '../errors/devkitError';
-import type { RefreshCredentials, StoredToken } from '../tokenManager';
+import type { RefreshCredentials, StoredToken } from '../token/tokenManager';
 import { HubConnection, type HubState, HubUnavailable } from './connection';
 import { hubSecrets, seal, TamperedError, unseal } from './crypto';
 import * as lua from './scripts';

@@ -6,7 +6,7 @@
 import { DevKitError } from '../errors/devkitError';
 import { findingFor } from '../errors/catalogue';
 import { tokenKindEvidence } from '../errors/evidence';
-import { tokenKind } from '../token';
+import { tokenKind } from '../token/token';
 import type { Finding } from '../errors/finding';
 import { nonJsonFinding, parseJson } from '../net/body';
 import type { HttpClient, HttpResponse } from '../net/http';

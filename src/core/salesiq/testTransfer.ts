@@ -4,7 +4,7 @@
  * (1001/1008) refresh once and retry once.
  */
 import { randomUUID } from 'crypto';
-import type { Clock } from '../clock';
+import type { Clock } from '../token/clock';
 import { DevKitError } from '../errors/devkitError';
 import { TEST_TRANSFER_QUESTION, withOneRefresh } from '../flows/fix';
 import type { HttpClient } from '../net/http';

@@ -3,11 +3,11 @@
  * portal's departments, or the portals without a screen name; an org token, made for the visitor API, can
  * only read its brand app), and the four answers a developer wants from the result.
  */
-import type { Clock } from '../clock';
+import type { Clock } from '../token/clock';
 import { DevKitError } from '../errors/devkitError';
 import type { Finding } from '../errors/finding';
 import type { HttpClient } from '../net/http';
-import { tokenKind } from '../token';
+import { tokenKind } from '../token/token';
 import { validateToken } from './api';
 
 export type Validity = 'valid' | 'expired' | 'missing-scope' | 'wrong-portal' | 'failed';

@@ -6,7 +6,7 @@
 import type { Duplex } from 'node:stream';
 import { Client, utils, type AgentAuthMethod, type ClientChannel, type ConnectConfig, type ParsedKey, type PublicKeyAuthMethod } from 'ssh2';
 import { type DevKitError, isDevKitError } from '../errors/devkitError';
-import { fail } from './fail';
+import { fail } from '../errors/fail';
 import { checkHostKey, type HostKeyCheck } from './knownHosts';
 
 export type TrustDecision = 'once' | 'pin' | 'reject';

@@ -12,7 +12,7 @@
 import { createHash } from 'node:crypto';
 import { redact } from '../redact';
 import type { ExecResult, SshSession } from './connection';
-import { fail } from './fail';
+import { fail } from '../errors/fail';
 import { assertUnitName } from './service';
 import { type Privilege, privileged, privilegedStdin, shQuote, sudoFailure } from './sudo';
 

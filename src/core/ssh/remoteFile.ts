@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { DevKitError } from '../errors/devkitError';
 import type { Finding } from '../errors/finding';
 import type { ExecResult, SshSession } from './connection';
-import { fail } from './fail';
+import { fail } from '../errors/fail';
 import {
   assertRemotePath, forgetPrivilege, knownPrivilege, passwordPrivilege, preflight, type PreflightOptions, type Privilege,
   privileged, quietShell, rememberPrivilege, runPrivileged, shQuote, sudoFailure,

@@ -6,7 +6,7 @@
  */
 import { redact } from '../redact';
 import type { SshSession } from './connection';
-import { fail } from './fail';
+import { fail } from '../errors/fail';
 import { type LiveResult, restartLive, watchService } from './liveProof';
 import { type Privilege, privileged, privilegedStdin, runPrivileged, shQuote, sudoFailure } from './sudo';
 import { inputError, unitNameProblem } from './targetRules';

@@ -7,7 +7,7 @@
 import type { DevKitError } from '../errors/devkitError';
 import { maskToken } from '../redact';
 import type { ExecOptions, ExecResult, SshSession } from './connection';
-import { fail } from './fail';
+import { fail } from '../errors/fail';
 import { inputError } from './targetRules';
 
 export type SudoMode = 'auto' | 'nopasswd' | 'password' | 'none';

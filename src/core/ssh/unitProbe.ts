@@ -8,7 +8,7 @@
  */
 import { validateEnvKey } from '../dotenv/setKey';
 import type { ExecResult, SshSession } from './connection';
-import { fail } from './fail';
+import { fail } from '../errors/fail';
 import { assertUnitName } from './service';
 import { assertRemotePath, type Privilege, privileged, privilegedStdin, shQuote } from './sudo';
 

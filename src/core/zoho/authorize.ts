@@ -7,7 +7,7 @@
  * can choose among the known Zoho Accounts servers (or the configured override), never name a new host.
  */
 import { randomBytes, timingSafeEqual } from 'crypto';
-import { DATA_CENTERS, DATA_CENTER_IDS, DataCenter, dataCenterFromAccountsUrl, endpointsFor, isDataCenter } from '../datacenters';
+import { DATA_CENTERS, DATA_CENTER_IDS, DataCenter, dataCenterFromAccountsUrl, endpointsFor, isDataCenter } from './datacenters';
 import type { TokenKind } from './scopes';
 
 export type ClientType = 'self' | 'server' | 'org';

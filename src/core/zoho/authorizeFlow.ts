@@ -4,8 +4,8 @@
  * codes live one to three minutes) at the DC the redirect names, and only a grant holding a refresh token counts.
  * Nothing is stored here: the caller replaces its credentials only once this returns.
  */
-import type { DataCenter } from '../datacenters';
-import { endpointsFor } from '../datacenters';
+import type { DataCenter } from './datacenters';
+import { endpointsFor } from './datacenters';
 import { DevKitError } from '../errors/devkitError';
 import { findingFor } from '../errors/catalogue';
 import type { HttpClient } from '../net/http';

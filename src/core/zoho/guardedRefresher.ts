@@ -2,13 +2,13 @@
  * The one way DevKit asks Zoho for a token: through the shared rate guard (single-flight, 10 per 10 minutes
  * per refresh token, retries counted too) with backoff on outages. Used by the extension and the CLI alike.
  */
-import type { Clock } from '../clock';
+import type { Clock } from '../token/clock';
 import { findingFor } from '../errors/catalogue';
 import { DevKitError, isDevKitError } from '../errors/devkitError';
 import type { Finding } from '../errors/finding';
 import type { TeamRateLog } from '../hub/team';
 import type { HttpClient } from '../net/http';
-import type { Refresher } from '../tokenManager';
+import type { Refresher } from '../token/tokenManager';
 import { isThrottle, refreshWithRetry } from './oauth';
 import { RefreshGuard, type RefreshGuardOptions, RefreshLog } from './refreshGuard';
 

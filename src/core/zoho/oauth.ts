@@ -2,15 +2,15 @@
  * Zoho Accounts token requests. Zoho answers most errors with HTTP 200, so every response is judged by its
  * body: a grant is a body with `access_token`, nothing else (reference §2).
  */
-import { sleep, type Clock } from '../clock';
-import { dataCenterFromAccountsUrl } from '../datacenters';
+import { sleep, type Clock } from '../token/clock';
+import { dataCenterFromAccountsUrl } from './datacenters';
 import { DevKitError, isDevKitError } from '../errors/devkitError';
 import { findingFor, isTlsCode } from '../errors/catalogue';
 import { dataCentreEvidence } from '../errors/evidence';
 import type { Finding } from '../errors/finding';
 import { nonJsonFinding, parseJson } from '../net/body';
 import type { HttpClient, HttpResponse } from '../net/http';
-import { MAX_LIFETIME_SEC } from '../token';
+import { MAX_LIFETIME_SEC } from '../token/token';
 
 export interface RefreshCredentials {
   clientId: string;

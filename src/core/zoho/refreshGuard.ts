@@ -3,7 +3,7 @@
  * is throttled and every further one extends the lockout, so DevKit refuses before Zoho has to.
  * The log of request times is shared by every window and the CLI (through the RefreshLog the caller provides).
  */
-import type { Clock } from '../clock';
+import type { Clock } from '../token/clock';
 import { DevKitError, isDevKitError } from '../errors/devkitError';
 import { findingFor } from '../errors/catalogue';
 import { isThrottle } from './oauth';

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
-import { checkClientId, checkClientSecret, checkProfileName } from '../../core/credentialChecks';
-import { DATA_CENTERS, DATA_CENTER_IDS, type DataCenter } from '../../core/datacenters';
-import { tokenFromGrant } from '../../core/token';
+import { checkClientId, checkClientSecret, checkProfileName } from '../../core/credentials/credentialChecks';
+import { DATA_CENTERS, DATA_CENTER_IDS, type DataCenter } from '../../core/zoho/datacenters';
+import { tokenFromGrant } from '../../core/token/token';
 import { apiConsoleUrl, DEFAULT_REDIRECT_PORT, isClientType, isValidPort, readPastedCode, SELF_CLIENT_CODE_MS, tokenKindOf, type ClientType, type RedirectParams } from '../../core/zoho/authorize';
 import type { AuthorizeResult, ClientCredentials } from '../../core/zoho/authorizeFlow';
 import { parseScopes, presetScopes, scopeText } from '../../core/zoho/scopes';

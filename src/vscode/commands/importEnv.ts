@@ -1,10 +1,10 @@
 import * as fs from 'fs';
 import * as vscode from 'vscode';
-import type { Clock } from '../../core/clock';
-import { DATA_CENTERS, DATA_CENTER_IDS, DataCenter } from '../../core/datacenters';
+import type { Clock } from '../../core/token/clock';
+import { DATA_CENTERS, DATA_CENTER_IDS, DataCenter } from '../../core/zoho/datacenters';
 import { CREDENTIAL_VARS } from '../../core/defaults';
 import { setEnvKey } from '../../core/dotenv/setKey';
-import { credentialsFromEnv, ImportedSet } from '../../core/envImport';
+import { credentialsFromEnv, ImportedSet } from '../../core/credentials/envImport';
 import type { Log } from '../log';
 import { showFailure } from '../notify';
 import { saveProfile } from '../profileSetup';

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
-import { countdownText } from '../../core/token';
-import type { Clock } from '../../core/clock';
+import { countdownText } from '../../core/token/token';
+import type { Clock } from '../../core/token/clock';
 import type { Log } from '../log';
 import { showFailure } from '../notify';
 import { ProfileStore } from '../profileStore';

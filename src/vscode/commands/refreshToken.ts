@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { relativeText } from '../../core/token';
+import { relativeText } from '../../core/token/token';
 import type { Log } from '../log';
 import { showFailure } from '../notify';
 import type { TokenController } from '../tokenController';

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
-import type { Clock } from '../../core/clock';
-import { Check, checkAccessToken, checkClientId, checkClientSecret, checkIssuedMinutesAgo, checkProfileName, checkRefreshToken } from '../../core/credentialChecks';
-import { DATA_CENTERS, DATA_CENTER_IDS, DataCenter, isDataCenter } from '../../core/datacenters';
+import type { Clock } from '../../core/token/clock';
+import { Check, checkAccessToken, checkClientId, checkClientSecret, checkIssuedMinutesAgo, checkProfileName, checkRefreshToken } from '../../core/credentials/credentialChecks';
+import { DATA_CENTERS, DATA_CENTER_IDS, DataCenter, isDataCenter } from '../../core/zoho/datacenters';
 import { DEFAULT_ENV_KEY } from '../../core/defaults';
 import { error, inputStep, warning } from '../input';
 import type { Log } from '../log';

@@ -1,4 +1,4 @@
-import type { Clock } from '../../core/clock';
+import type { Clock } from '../../core/token/clock';
 import type { DecodeContext } from '../../core/errors/decode';
 import { internalErrorLine } from '../../core/errors/internal';
 import type { Log } from '../log';

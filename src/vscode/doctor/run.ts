@@ -6,7 +6,7 @@
 import * as fs from 'fs';
 import { type DoctorReport, type ProfileInput, runDoctor, type ServerInput, type ServerResult } from '../../core/flows/doctor';
 import { connect, type ConnectOptions } from '../../core/ssh/connection';
-import { tokenKind } from '../../core/token';
+import { tokenKind } from '../../core/token/token';
 import type { FeatureDeps } from '../deps';
 import { loadNet } from '../lazy';
 import { configuredServers, type NamedServer, serverSecretKeys } from '../remote/servers';

@@ -4,7 +4,7 @@
  */
 import type * as vscode from 'vscode';
 import type { FixServer } from '../../core/flows/fix';
-import type { StoredToken } from '../../core/tokenManager';
+import type { StoredToken } from '../../core/token/tokenManager';
 import type { FeatureDeps } from '../deps';
 import type { ProfileSetting } from '../settings';
 import type { RemoteArgs } from './answers';

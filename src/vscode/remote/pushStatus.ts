@@ -1,5 +1,5 @@
-import type { Clock } from '../../core/clock';
-import { relativeText } from '../../core/token';
+import type { Clock } from '../../core/token/clock';
+import { relativeText } from '../../core/token/token';
 import type { StatusBar } from '../statusBar';
 import { autoPushEnabled, remoteSettings } from './remoteSettings';
 

@@ -7,7 +7,7 @@ import { isDevKitError } from '../../core/errors/devkitError';
 import { readEnvKey } from '../../core/dotenv/setKey';
 import { type Backup, listBackups, readFile, writeFileAtomic } from '../../core/ssh/remoteFile';
 import { restartService, unitState } from '../../core/ssh/service';
-import { relativeText } from '../../core/token';
+import { relativeText } from '../../core/token/token';
 import type { FeatureDeps } from '../deps';
 import { Answers, type RemoteArgs } from './answers';
 import { envChanges } from './envChanges';

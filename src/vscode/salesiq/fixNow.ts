@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { DevKitError, isDevKitError } from '../../core/errors/devkitError';
 import type { Finding } from '../../core/errors/finding';
 import { type FixDeps, type FixResult, type FixStepName, isExpiredToken, runFix, stepLine } from '../../core/flows/fix';
-import { tokenKind } from '../../core/token';
+import { tokenKind } from '../../core/token/token';
 import type { FeatureDeps } from '../deps';
 import { loadNet } from '../lazy';
 import { showFailure, toFinding } from '../notify';

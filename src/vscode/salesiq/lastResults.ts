@@ -1,4 +1,4 @@
-import { relativeText } from '../../core/token';
+import { relativeText } from '../../core/token/token';
 
 /** The last validation and test transfer, for the status bar tooltip ("valid · 2 min ago"). */
 export class LastResults {

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import type { Finding } from '../../core/errors/finding';
 import { TEST_TRANSFER_QUESTION } from '../../core/flows/fix';
-import { remainingMs } from '../../core/token';
+import { remainingMs } from '../../core/token/token';
 import type { FeatureDeps } from '../deps';
 import { loadNet } from '../lazy';
 import { showFailure, toFinding } from '../notify';

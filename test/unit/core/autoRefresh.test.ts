@@ -1,5 +1,5 @@
 import * as assert from 'assert';
-import { AutoRefreshBackoff, autoRefreshDue } from '../../../src/core/autoRefresh';
+import { AutoRefreshBackoff, autoRefreshDue } from '../../../src/core/token/autoRefresh';
 import type { Finding } from '../../../src/core/errors/finding';
 
 const f = (over: Partial<Finding>): Finding => ({ source: 'network', code: 'ECONNREFUSED', httpStatus: null, category: 'network', action: 'retry', retryable: true, title: 't', explanation: 'e', ...over });

@@ -1,5 +1,5 @@
 import * as assert from 'assert';
-import { credentialsFromEnv } from '../../../src/core/envImport';
+import { credentialsFromEnv } from '../../../src/core/credentials/envImport';
 
 describe('credentials from .env', () => {
   it('reads the SALESIQ_* and SALESIQ_VISITOR_* sets and nothing else', () => {

@@ -1,5 +1,5 @@
 import * as assert from 'assert';
-import { statusView, StatusInput } from '../../../src/core/statusView';
+import { statusView, StatusInput } from '../../../src/core/token/statusView';
 
 const NOW = Date.UTC(2026, 10, 25, 11, 0, 0);
 const base: StatusInput = {

@@ -1,5 +1,5 @@
 import * as assert from 'assert';
-import { countdownText, freshness, isDue, nextTickMs, relativeText, remainingMs, shownDuration, tokenFromGrant, tokenKind } from '../../../src/core/token';
+import { countdownText, freshness, isDue, nextTickMs, relativeText, remainingMs, shownDuration, tokenFromGrant, tokenKind } from '../../../src/core/token/token';
 
 describe('token clock', () => {
   it('shows minutes above five minutes and hours past the hour', () => {

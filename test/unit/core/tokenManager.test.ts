@@ -1,7 +1,7 @@
 import * as assert from 'assert';
 import { DevKitError } from '../../../src/core/errors/devkitError';
 import { findingFor } from '../../../src/core/errors/catalogue';
-import { Lease, RefreshCredentials, StoredToken, TokenManager, TokenStore } from '../../../src/core/tokenManager';
+import { Lease, RefreshCredentials, StoredToken, TokenManager, TokenStore } from '../../../src/core/token/tokenManager';
 import { FakeClock, flush } from '../../support/fakeClock';
 import { rejection } from '../../support/findings';
 

@@ -3,7 +3,7 @@ import { DevKitError } from '../../../src/core/errors/devkitError';
 import { findingFor } from '../../../src/core/errors/catalogue';
 import { type FixDeps, type FixServer, fixSummary, runFix, stepLine, withOneRefresh } from '../../../src/core/flows/fix';
 import type { LiveResult } from '../../../src/core/ssh/liveProof';
-import type { TokenState } from '../../../src/core/token';
+import type { TokenState } from '../../../src/core/token/token';
 import { FakeClock } from '../../support/fakeClock';
 import { rejection } from '../../support/findings';
 

@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import { DevKitError } from '../../../src/core/errors/devkitError';
 import { findingFor } from '../../../src/core/errors/catalogue';
 import { keepFresh, type KeepFreshDeps, type KeepFreshEvent, type KeepFreshOptions, type KeepFreshResult } from '../../../src/core/flows/keepFresh';
-import type { TokenState } from '../../../src/core/token';
+import type { TokenState } from '../../../src/core/token/token';
 import { FakeClock } from '../../support/fakeClock';
 
 const MIN = 60_000;

@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { dataCenterFromAccountsUrl, dataCenterFromApiDomain, endpointsFor, isDataCenter } from '../../../src/core/datacenters';
+import { dataCenterFromAccountsUrl, dataCenterFromApiDomain, endpointsFor, isDataCenter } from '../../../src/core/zoho/datacenters';
 
 describe('datacenters', () => {
   it('routes India to accounts.zoho.in and salesiq.zoho.in', () => {

@@ -2,8 +2,8 @@
  * Pulls SalesIQ credentials out of a local .env. It reads only the keys below and nothing else, so
  * importing never touches (or logs) the rest of a project's secrets.
  */
-import { CREDENTIAL_VARS, VISITOR_CREDENTIAL_VARS } from './defaults';
-import { readEnvKey } from './dotenv/setKey';
+import { CREDENTIAL_VARS, VISITOR_CREDENTIAL_VARS } from '../defaults';
+import { readEnvKey } from '../dotenv/setKey';
 
 const MAIN_KEYS = CREDENTIAL_VARS;
 const VISITOR_KEYS = VISITOR_CREDENTIAL_VARS;

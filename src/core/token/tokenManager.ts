@@ -5,13 +5,13 @@
  */
 import type { Clock } from './clock';
 import { sleep } from './clock';
-import { DevKitError, isDevKitError } from './errors/devkitError';
-import type { Finding } from './errors/finding';
-import type { Team, TeamTicket } from './hub/team';
+import { DevKitError, isDevKitError } from '../errors/devkitError';
+import type { Finding } from '../errors/finding';
+import type { Team, TeamTicket } from '../hub/team';
 import { isDue, TokenState, tokenFromGrant } from './token';
-import type { RefreshCredentials } from './zoho/oauth';
+import type { RefreshCredentials } from '../zoho/oauth';
 
-export type { RefreshCredentials } from './zoho/oauth';
+export type { RefreshCredentials } from '../zoho/oauth';
 
 export interface RefreshOutcome {
   at: number;

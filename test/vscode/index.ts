@@ -12,7 +12,7 @@ export async function run(): Promise<void> {
   const Mocha = typeof m === 'function' ? m : m.Mocha || m.default;
   const reporter = path.resolve(__dirname, '../support/countingReporter.js');
   const mocha = new Mocha({ ui: 'bdd', timeout: 60_000, color: false, reporter });
-  console.log(`integration tests in VS Code ${vscode.version} (${vscode.env.appName}, ui kind ${vscode.env.uiKind}, node ${process.version})`);
+  console.log(`vscode-suite tests in VS Code ${vscode.version} (${vscode.env.appName}, ui kind ${vscode.env.uiKind}, node ${process.version})`);
   // The token lifecycle suite starts from a pristine extension state, so it goes first.
   const files = fs.readdirSync(__dirname).filter((f) => f.endsWith('.test.js'));
   files.sort((a, b) => Number(b === 'token.test.js') - Number(a === 'token.test.js') || a.localeCompare(b));

@@ -2,7 +2,7 @@
  * What the status bar item says, computed from state and `now` alone. The VS Code layer only applies it,
  * so every state (fresh, warning, expired, refresh failed, refreshing, not set up) is tested on plain Node.
  */
-import type { Finding } from './errors/finding';
+import type { Finding } from '../errors/finding';
 import { countdownText, freshness, relativeText, remainingMs } from './token';
 import type { StoredToken } from './tokenManager';
 

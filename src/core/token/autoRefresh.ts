@@ -2,7 +2,7 @@
  * When to refresh without being asked. Evaluated on every countdown tick (at least once a minute, and on
  * window focus), so a laptop that slept through the planned moment refreshes as soon as it wakes.
  */
-import type { Finding } from './errors/finding';
+import type { Finding } from '../errors/finding';
 import { isDue } from './token';
 
 export interface AutoRefreshInput {

@@ -1,7 +1,7 @@
 /** One place where SSH/sudo/systemd failures become DevKitErrors, so details are always clean strings. */
-import { DevKitError } from '../errors/devkitError';
-import { findingFor } from '../errors/catalogue';
-import type { Source } from '../errors/finding';
+import { DevKitError } from './devkitError';
+import { findingFor } from './catalogue';
+import type { Source } from './finding';
 import { redact } from '../redact';
 
 export type Details = Record<string, string | number | boolean | undefined>;

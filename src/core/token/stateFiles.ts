@@ -10,7 +10,7 @@ import * as os from 'os';
 import * as path from 'path';
 import type { Clock } from './clock';
 import { sleep } from './clock';
-import { DevKitError } from './errors/devkitError';
+import { DevKitError } from '../errors/devkitError';
 import type { Lease, RefreshCredentials, StoredToken, TokenStore } from './tokenManager';
 
 export function stateDir(flag: string | undefined, env: NodeJS.ProcessEnv): string {
