@@ -46,7 +46,13 @@ async function main(): Promise<void> {
     await new StateStore(state).tokenStore('default', undefined).writeToken({ accessToken: t.accessToken, obtainedAt: t.obtainedAt, expiresAt: t.expiresAt });
     const common = ['--dc', 'in', '--accounts-url', sandbox.accountsUrlTemplate, '--salesiq-url', sandbox.salesiqUrlTemplate, '--state-dir', state];
     const ssh = ['--host', fx.host, '--port', String(fx.port), '--user', fx.user, '--identity', fx.keys.plain, '--known-hosts', fx.knownHostsPath, '--env-file', fx.envPath, '--service', fx.service, '--sudo', 'nopasswd'];
-    const env = { SALESIQ_CLIENT_ID: U.clientId, SALESIQ_CLIENT_SECRET: U.clientSecret, SALESIQ_REFRESH_TOKEN: U.refreshTokens[0], SALESIQ_SCREEN_NAME: SANDBOX_DEFAULTS.portal.screenName, HOME: state };
+    const env = {
+      SALESIQ_CLIENT_ID: U.clientId,
+      SALESIQ_CLIENT_SECRET: U.clientSecret,
+      SALESIQ_REFRESH_TOKEN: U.refreshTokens[0],
+      SALESIQ_SCREEN_NAME: SANDBOX_DEFAULTS.portal.screenName,
+      HOME: state,
+    };
     // The service runs with the token the doctor will compare against (one push with a restart, not timed).
     await timed(['push-env', ...common, ...ssh], env);
     for (let i = 0; i < RUNS; i++) {

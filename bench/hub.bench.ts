@@ -121,7 +121,13 @@ async function runTeam(withHub: boolean): Promise<Figures> {
  * The next token request hangs; whoever holds the lease for it is killed with SIGKILL and restarted on its own
  * state directory. Returns the time from the kill until another instance has published a new token on the hub.
  */
-async function killTheMinter(redis: RedisFixture, sandbox: ZohoSandbox, machines: Machine[], start: (name: string, dir: string) => Machine, killed: () => void): Promise<number> {
+async function killTheMinter(
+  redis: RedisFixture,
+  sandbox: ZohoSandbox,
+  machines: Machine[],
+  start: (name: string, dir: string) => Machine,
+  killed: () => void,
+): Promise<number> {
   const base = `salesiq-devkit:${hubSecrets(USER.clientId, RT).namespace}`;
   sandbox.failNext('stall', 1);
   let owner = '';

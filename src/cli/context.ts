@@ -51,7 +51,7 @@ export class CliContext {
    * minutes. Ignored for any real Zoho server.
    */
   private sandboxTiming(): { rate?: { limit: number; windowMs: number; reserve: number }; leaseTtlMs?: number } {
-    let host = '';
+    let host: string;
     try {
       host = new URL(this.profile.accountsUrl).hostname;
     } catch {

@@ -28,8 +28,14 @@ export async function pushEnvFleet(ctx: CliContext, value: string, expiresAt: nu
   const { servers } = serverTargets(ctx);
   ctx.io.secrets.add(value);
   const byName = new Map(servers.map((s) => [s.name, s]));
-  const results = await runFleet(servers.map((s) => s.name), (name) => pushOne(ctx, byName.get(name)!, value), { clock: ctx.clock, signal: ctx.signal, onState: progress(ctx) });
-  const rows = results.map((r) => (r.ok ? { name: r.name, ok: true, ms: r.ms, ...r.value! } : { name: r.name, ok: false, ms: r.ms, error: errorJson(r.error) }));
+  const results = await runFleet(
+    servers.map((s) => s.name),
+    (name) => pushOne(ctx, byName.get(name)!, value),
+    { clock: ctx.clock, signal: ctx.signal, onState: progress(ctx) },
+  );
+  const rows = results.map((r) =>
+    r.ok ? { name: r.name, ok: true, ms: r.ms, ...r.value! } : { name: r.name, ok: false, ms: r.ms, error: errorJson(r.error) },
+  );
   return finish(ctx, results, { ...tokenFields(ctx, { expiresAt }), servers: rows }, (r) => (r.ok ? (r.value as PushDone).what : errorTitle(r.error)), 'hold the new token');
 }
 
@@ -63,7 +69,9 @@ export async function logsFleet(ctx: CliContext, lines: number, secrets: string[
     { clock: ctx.clock, signal: ctx.signal },
   );
   if (!ctx.io.json) for (const r of results) for (const l of r.value ?? []) ctx.io.stdout(redact(`${r.name}: ${l}`, [...ctx.io.secrets, ...secrets]));
-  const rows = results.map((r) => (r.ok ? { name: r.name, ok: true, journal: r.value } : { name: r.name, ok: false, error: errorJson(r.error) }));
+  const rows = results.map((r) =>
+    r.ok ? { name: r.name, ok: true, journal: r.value } : { name: r.name, ok: false, error: errorJson(r.error) },
+  );
   return finish(ctx, results, { servers: rows }, (r) => (r.ok ? `${(r.value as string[]).length} lines` : errorTitle(r.error)), 'answered', !ctx.io.json);
 }
 
@@ -74,7 +82,14 @@ function progress(ctx: CliContext) {
 }
 
 /** The JSON document (or the table), and the exit code: 0 all ok, 3 a failure needs the user, else 1. */
-function finish(ctx: CliContext, results: FleetOutcome<unknown>[], fields: Record<string, unknown>, what: (r: FleetOutcome<unknown>) => string, verb: string, tableOnStderr = false): number {
+function finish(
+  ctx: CliContext,
+  results: FleetOutcome<unknown>[],
+  fields: Record<string, unknown>,
+  what: (r: FleetOutcome<unknown>) => string,
+  verb: string,
+  tableOnStderr = false,
+): number {
   const ok = results.every((r) => r.ok);
   const failures = results.filter((r) => !r.ok).map((r) => findingOf(r.error));
   const code = ok ? EXIT.ok : failures.some((f) => f && exitCodeFor(f) === EXIT.needsUser) ? EXIT.needsUser : EXIT.failed;
@@ -99,5 +114,12 @@ function findingOf(e: unknown): Finding | undefined {
 function errorJson(e: unknown): Record<string, unknown> {
   const f = findingOf(e);
   if (!f) return { category: 'unknown', action: 'none', code: null, title: 'Unexpected error.', explanation: e instanceof Error ? e.message : String(e) };
-  return { category: f.category, action: f.action, code: f.code, title: f.title, explanation: f.explanation, ...(f.details ? { details: f.details } : {}) };
+  return {
+    category: f.category,
+    action: f.action,
+    code: f.code,
+    title: f.title,
+    explanation: f.explanation,
+    ...(f.details ? { details: f.details } : {}),
+  };
 }

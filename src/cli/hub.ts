@@ -24,7 +24,11 @@ export function hubAddress(ctx: CliContext): HubAddress | undefined {
   }
 }
 
-export function openHub(ctx: CliContext, address: HubAddress, timing: { rate?: { limit: number; windowMs: number; reserve: number }; leaseTtlMs?: number } = {}): LazyHub {
+export function openHub(
+  ctx: CliContext,
+  address: HubAddress,
+  timing: { rate?: { limit: number; windowMs: number; reserve: number }; leaseTtlMs?: number } = {},
+): LazyHub {
   const password = ctx.env.SALESIQ_HUB_PASSWORD || undefined;
   if (password) ctx.io.secrets.add(password);
   let wasDown = false;

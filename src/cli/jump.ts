@@ -11,9 +11,12 @@ import type { JumpHost } from '../core/ssh/connection';
 import { resolveJumps } from '../core/ssh/sshConfig';
 import { configProblem } from './config';
 
-export function jumpHostsFor(s: { alias: string; identityFile?: string; agent?: string; passphrase?: string; knownHostsFile?: string }, env: NodeJS.ProcessEnv = process.env): JumpHost[] {
+export function jumpHostsFor(
+  s: { alias: string; identityFile?: string; agent?: string; passphrase?: string; knownHostsFile?: string },
+  env: NodeJS.ProcessEnv = process.env,
+): JumpHost[] {
   const home = env.HOME || os.homedir();
-  let text = '';
+  let text: string;
   try {
     text = fs.readFileSync(path.join(home, '.ssh', 'config'), 'utf8');
   } catch {

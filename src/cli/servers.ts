@@ -93,7 +93,11 @@ export function serverTargets(ctx: CliContext): { fleet: boolean; servers: Serve
 
 /** A view of the context in which the entry is the `server` section and its secrets are the standard ones. */
 function entryContext(ctx: CliContext, e: ServerEntry): CliContext {
-  const env: NodeJS.ProcessEnv = { ...ctx.env, SALESIQ_SUDO_PASSWORD: ctx.env[e.sudoPasswordEnv], SALESIQ_SSH_PASSPHRASE: ctx.env[e.passphraseEnv] };
+  const env: NodeJS.ProcessEnv = {
+    ...ctx.env,
+    SALESIQ_SUDO_PASSWORD: ctx.env[e.sudoPasswordEnv],
+    SALESIQ_SSH_PASSPHRASE: ctx.env[e.passphraseEnv],
+  };
   for (const s of [env.SALESIQ_SUDO_PASSWORD, env.SALESIQ_SSH_PASSPHRASE]) if (s) ctx.io.secrets.add(s);
   return Object.create(ctx, { config: { value: { ...ctx.config, server: e.fields } }, env: { value: env } }) as CliContext;
 }

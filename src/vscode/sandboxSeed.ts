@@ -26,7 +26,18 @@ interface Seed {
   /** The private test server `npm start` runs as root: salesiq.remote.* values. */
   remote?: Record<string, string | number>;
   /** A profile without `refreshToken` is offered unauthorized: only its client is kept, for Authorize with Zoho. */
-  profiles: Array<{ name: string; dataCenter: string; clientId: string; clientSecret: string; refreshToken?: string; clientType?: string; accessToken?: string; obtainedAt?: number; expiresAt?: number; envKey: string }>;
+  profiles: Array<{
+    name: string;
+    dataCenter: string;
+    clientId: string;
+    clientSecret: string;
+    refreshToken?: string;
+    clientType?: string;
+    accessToken?: string;
+    obtainedAt?: number;
+    expiresAt?: number;
+    envKey: string;
+  }>;
 }
 
 export async function importSandboxSeed(context: vscode.ExtensionContext, secrets: SecretStore, log: Log): Promise<string | undefined> {
@@ -58,7 +69,19 @@ export async function importSandboxSeed(context: vscode.ExtensionContext, secret
       await settings.saveProfiles([...others, { name: p.name, dataCenter: p.dataCenter, envKey: p.envKey }]);
       continue;
     }
-    await saveProfile(secrets, { name: p.name, dataCenter: p.dataCenter, envKey: p.envKey, credentials: { ...p, refreshToken: p.refreshToken }, accessToken: p.accessToken, issuedAt: p.obtainedAt, expiresAt: p.expiresAt }, Date.now());
+    await saveProfile(
+      secrets,
+      {
+        name: p.name,
+        dataCenter: p.dataCenter,
+        envKey: p.envKey,
+        credentials: { ...p, refreshToken: p.refreshToken },
+        accessToken: p.accessToken,
+        issuedAt: p.obtainedAt,
+        expiresAt: p.expiresAt,
+      },
+      Date.now(),
+    );
   }
   if (first) await settings.setActiveProfile(first);
   await context.globalState.update('salesiq.seedHash', hash);

@@ -53,7 +53,9 @@ export class Machine {
     args: string[],
     env: Record<string, string>,
   ) {
-    this.child = spawn(process.execPath, [CLI, ...args], { env: { PATH: process.env.PATH, HOME: process.env.HOME, XDG_CONFIG_HOME: stateDir, ...env } as NodeJS.ProcessEnv });
+    this.child = spawn(process.execPath, [CLI, ...args], {
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, XDG_CONFIG_HOME: stateDir, ...env } as NodeJS.ProcessEnv,
+    });
     let buf = '';
     this.child.stdout!.on('data', (d) => {
       buf += d;
@@ -108,7 +110,13 @@ export class Machine {
   }
 }
 
-export function keepFresh(name: string, sandbox: ZohoSandbox, redis: RedisFixture | undefined, marginMin: number, extraEnv: Record<string, string> = {}): Machine {
+export function keepFresh(
+  name: string,
+  sandbox: ZohoSandbox,
+  redis: RedisFixture | undefined,
+  marginMin: number,
+  extraEnv: Record<string, string> = {},
+): Machine {
   const dir = newStateDir();
   return new Machine(name, dir, ['keep-fresh', '--json', '--margin-minutes', String(marginMin), ...machineFlags(sandbox, dir, redis)], teamEnv(redis, extraEnv));
 }

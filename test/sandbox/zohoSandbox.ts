@@ -189,7 +189,14 @@ export class ZohoSandbox {
   private readonly lockedUntil = new Map<string, number>();
   private readonly conversations = new Map<string, Conversation>();
   private readonly faults: Record<'accounts' | 'salesiq', SandboxFault[]> = { accounts: [], salesiq: [] };
-  private readonly counters: SandboxStats = { tokenRequests: {}, conversationsCreated: 0, transfers: 0, faultsServed: 0, maxLiveTokens: {}, invalidated: 0 };
+  private readonly counters: SandboxStats = {
+    tokenRequests: {},
+    conversationsCreated: 0,
+    transfers: 0,
+    faultsServed: 0,
+    maxLiveTokens: {},
+    invalidated: 0,
+  };
   private readonly windowMs: number;
 
   constructor(opts: ZohoSandboxOptions = {}) {
@@ -434,7 +441,13 @@ export class ZohoSandbox {
     if (form.get('decision') === 'accept') {
       const client = consent.client;
       const code = `${client.kind === 'org' ? '1005' : '1000'}.${hex()}.${hex()}`;
-      this.grantCodes.set(code, { clientId: client.clientId, expiresAt: this.clock.now() + this.redirectCodeTtlMs, redirectUri: consent.redirectUri, offline: consent.offline, scope: consent.scope });
+      this.grantCodes.set(code, {
+        clientId: client.clientId,
+        expiresAt: this.clock.now() + this.redirectCodeTtlMs,
+        redirectUri: consent.redirectUri,
+        offline: consent.offline,
+        scope: consent.scope,
+      });
       set('code', code);
       set('location', ZOHO_LOCATION[client.dc] ?? client.dc);
       set('accounts-server', this.accountsUrl(client.dc));

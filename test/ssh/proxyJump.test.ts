@@ -31,7 +31,13 @@ describe('ProxyJump through a second OpenSSH server', function () {
     await bastion?.stop();
   });
 
-  const hop = (fx: SshdFixture, knownHostsText = fx.knownHostsText) => ({ host: fx.host, port: fx.port, username: fx.user, privateKey: fs.readFileSync(fx.keys.plain), knownHostsText });
+  const hop = (fx: SshdFixture, knownHostsText = fx.knownHostsText) => ({
+    host: fx.host,
+    port: fx.port,
+    username: fx.user,
+    privateKey: fs.readFileSync(fx.keys.plain),
+    knownHostsText,
+  });
 
   it('reaches the server through the jump host, with the final server pinned; closing closes the chain', async () => {
     const fx = fixture();

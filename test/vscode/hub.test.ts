@@ -47,7 +47,13 @@ describe('team hub in a real VS Code', function () {
     const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'devkit-cli-machine-'));
     const cli = await runCli(
       ['refresh', '--json', '--print-token', '--dc', 'in', '--accounts-url', sandbox.accountsUrlTemplate, '--state-dir', stateDir, '--hub', redis.url],
-      { SALESIQ_CLIENT_ID: USER.clientId, SALESIQ_CLIENT_SECRET: USER.clientSecret, SALESIQ_REFRESH_TOKEN: HUB_RT, SALESIQ_HUB_PASSWORD: redis.userPassword, XDG_CONFIG_HOME: stateDir },
+      {
+        SALESIQ_CLIENT_ID: USER.clientId,
+        SALESIQ_CLIENT_SECRET: USER.clientSecret,
+        SALESIQ_REFRESH_TOKEN: HUB_RT,
+        SALESIQ_HUB_PASSWORD: redis.userPassword,
+        XDG_CONFIG_HOME: stateDir,
+      },
     );
     assert.strictEqual(cli.code, 0, cli.stderr);
     assert.strictEqual(cli.json.source, 'minted');

@@ -86,7 +86,17 @@ async function codeFlow(ctx: CliContext, o: Options, client: { clientId: string;
     throw new UsageError(`--code-stdin: ${pasted.message}`);
   }
   ctx.io.secrets.add(pasted.params.code);
-  const result = await authorizeWithCode({ http: ctx.http(), clientType: o.clientType, client, pickedDc: ctx.profile.dataCenter, accountsOverride: override(ctx), pasted: pasted.params, redirectPort: o.port, scopes: o.scopes, signal: ctx.signal });
+  const result = await authorizeWithCode({
+    http: ctx.http(),
+    clientType: o.clientType,
+    client,
+    pickedDc: ctx.profile.dataCenter,
+    accountsOverride: override(ctx),
+    pasted: pasted.params,
+    redirectPort: o.port,
+    scopes: o.scopes,
+    signal: ctx.signal,
+  });
   report(ctx, result);
   return result;
 }
@@ -124,7 +134,12 @@ async function store(ctx: CliContext, o: Options, file: string, r: AuthorizeResu
   const now = ctx.clock.now();
   storeRefreshToken(file, ctx.profile.name, { refreshToken: r.refreshToken, dataCenter: r.dataCenter });
   const expiresAt = now + r.grant.lifetimeSec * 1000;
-  await ctx.state.tokenStore(ctx.profile.name, undefined).writeToken({ accessToken: r.grant.accessToken, obtainedAt: now, expiresAt, lastRefresh: { at: now, ok: true, automatic: false } });
+  await ctx.state.tokenStore(ctx.profile.name, undefined).writeToken({
+    accessToken: r.grant.accessToken,
+    obtainedAt: now,
+    expiresAt,
+    lastRefresh: { at: now, ok: true, automatic: false },
+  });
   // The first access token counts against the new refresh token's 10-per-10-minutes, like any refresh.
   await ctx.state.refreshLog(r.refreshToken).save([now]);
   if (ctx.env.SALESIQ_REFRESH_TOKEN) ctx.io.stderr('warning: SALESIQ_REFRESH_TOKEN is set in the environment and still wins over the config file for later commands; unset it to use the new refresh token.');

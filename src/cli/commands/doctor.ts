@@ -38,7 +38,11 @@ export const doctor: Command = {
           ctx.io.secrets.add(token);
           const portal = portalSettings(ctx);
           const org = token.startsWith('1005.');
-          const r = await validateToken(ctx.http(), ctx.profile.salesiqUrl, token, { screenName: portal.screenName, appId: org ? portal.appId : undefined, signal });
+          const r = await validateToken(ctx.http(), ctx.profile.salesiqUrl, token, {
+            screenName: portal.screenName,
+            appId: org ? portal.appId : undefined,
+            signal,
+          });
           const screen = portal.screenName;
           const endpoint = !screen ? '/api/v2/portals' : org ? `/api/v2/${screen}/apps/${portal.appId}` : `/api/v2/${screen}/departments`;
           return { endpoint, status: r.status, ...(r.portals ? { portals: r.portals } : {}) };
@@ -62,7 +66,13 @@ function profileInput(ctx: CliContext): ProfileInput {
   if (!(ctx.env.SALESIQ_CLIENT_SECRET || file.clientSecret)) missing.push('client secret');
   if (!(ctx.env.SALESIQ_REFRESH_TOKEN || file.refreshToken)) missing.push('refresh token');
   const portal = portalSettings(ctx);
-  const input: ProfileInput = { name: p.name, dataCenter: p.dataCenter, accountsUrl: p.accountsUrl, salesiqUrl: p.salesiqUrl, missingCredentials: missing };
+  const input: ProfileInput = {
+    name: p.name,
+    dataCenter: p.dataCenter,
+    accountsUrl: p.accountsUrl,
+    salesiqUrl: p.salesiqUrl,
+    missingCredentials: missing,
+  };
   if (p.accessToken) input.givenToken = p.accessToken;
   if (portal.screenName) input.screenName = portal.screenName;
   if (portal.appId) input.appId = portal.appId;
@@ -88,7 +98,12 @@ function print(ctx: CliContext, r: DoctorReport): void {
   const io = ctx.io;
   const secrets = [...io.secrets];
   if (io.json) {
-    const doc = { ok: r.ok, profile: ctx.profile.name, checks: r.checks.map(json), ...(r.servers ? { servers: r.servers.map((s) => ({ name: s.name, ok: s.ok, checks: s.checks.map(json) })) } : {}) };
+    const doc = {
+      ok: r.ok,
+      profile: ctx.profile.name,
+      checks: r.checks.map(json),
+      ...(r.servers ? { servers: r.servers.map((s) => ({ name: s.name, ok: s.ok, checks: s.checks.map(json) })) } : {}),
+    };
     io.stdout(redact(JSON.stringify(doc, null, 2), secrets));
     return;
   }

@@ -134,7 +134,18 @@ function printDone(ctx: CliContext, r: FixResult, seen: Seen): number {
     journal: l?.journal ?? [],
     newTokenHashPrefix: w?.newTokenHashPrefix,
     tokenLive: Boolean(l),
-    ...(l ? { live: { proof: l.proof, mainPid: l.mainPid, previousPid: l.previousPid, note: l.proofNote, logLine: l.logLine, ...(l.warning ? { warning: l.warning } : {}) } } : {}),
+    ...(l
+      ? {
+          live: {
+            proof: l.proof,
+            mainPid: l.mainPid,
+            previousPid: l.previousPid,
+            note: l.proofNote,
+            logLine: l.logLine,
+            ...(l.warning ? { warning: l.warning } : {}),
+          },
+        }
+      : {}),
     ...(f ? { transfer: { status: f.status, conversationId: f.conversationId, latencyMs: f.latencyMs, refreshed: f.refreshed } } : {}),
   };
   const left = r.token ? countdownText(r.token.expiresAt - ctx.clock.now()) : undefined;
@@ -144,7 +155,12 @@ function printDone(ctx: CliContext, r: FixResult, seen: Seen): number {
 
 /** The decoded reason, plus every step that ran: the server may already hold the new token. */
 function printStopped(io: Io, r: FixResult): number {
-  const extra = { failedStep: r.failedStep, steps: r.steps.map(stepJson), totalMs: r.totalMs, ...(r.liveMs !== undefined ? { liveMs: r.liveMs } : {}) };
+  const extra = {
+    failedStep: r.failedStep,
+    steps: r.steps.map(stepJson),
+    totalMs: r.totalMs,
+    ...(r.liveMs !== undefined ? { liveMs: r.liveMs } : {}),
+  };
   if (!io.json) {
     io.stderr(redact(fixSummary(r), io.secrets));
     return printFailure(io, r.error);

@@ -96,5 +96,7 @@ function withoutPassword(e: unknown, password: string | undefined): unknown {
   if (!password || !isDevKitError(e)) return e;
   const f = e.finding;
   const details = f.details ? Object.fromEntries(Object.entries(f.details).map(([k, v]) => [k, hidePassword(v, password)])) : undefined;
-  return new DevKitError({ ...f, title: hidePassword(f.title, password), explanation: hidePassword(f.explanation, password), ...(details ? { details } : {}) }, { cause: e });
+  const title = hidePassword(f.title, password);
+  const explanation = hidePassword(f.explanation, password);
+  return new DevKitError({ ...f, title, explanation, ...(details ? { details } : {}) }, { cause: e });
 }

@@ -157,7 +157,11 @@ export interface ProfileResult {
 
 const WARN_LEFT_MS = 5 * 60_000;
 
-export async function profileChecks(p: ProfileInput, deps: ProfileDeps, opts: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<ProfileResult> {
+export async function profileChecks(
+  p: ProfileInput,
+  deps: ProfileDeps,
+  opts: { timeoutMs?: number; signal?: AbortSignal } = {},
+): Promise<ProfileResult> {
   const limit = opts.timeoutMs ?? DEFAULT_CHECK_TIMEOUT_MS;
   const now = () => deps.clock.now();
   const accountsHost = hostOf(p.accountsUrl);
@@ -299,7 +303,11 @@ export interface ServerResult {
   checks: DoctorCheck[];
 }
 
-export async function serverChecks(s: ServerInput, deps: ServerDeps, opts: { timeoutMs?: number; journalLines?: number; signal?: AbortSignal } = {}): Promise<ServerResult> {
+export async function serverChecks(
+  s: ServerInput,
+  deps: ServerDeps,
+  opts: { timeoutMs?: number; journalLines?: number; signal?: AbortSignal } = {},
+): Promise<ServerResult> {
   const limit = opts.timeoutMs ?? DEFAULT_CHECK_TIMEOUT_MS;
   const out = new Map<ServerCheckId, DoctorCheck>();
   const done = (): ServerResult => {
@@ -342,7 +350,15 @@ function connectFailure(s: ServerInput, e: unknown, out: Map<ServerCheckId, Doct
   out.set('login', skip('login', 'no connection'));
 }
 
-async function probeAll(session: SshSession, s: ServerInput, deps: ServerDeps, limit: number, lines: number, out: Map<ServerCheckId, DoctorCheck>, signal?: AbortSignal): Promise<void> {
+async function probeAll(
+  session: SshSession,
+  s: ServerInput,
+  deps: ServerDeps,
+  limit: number,
+  lines: number,
+  out: Map<ServerCheckId, DoctorCheck>,
+  signal?: AbortSignal,
+): Promise<void> {
   const sec = limit / 1000;
   const target = { envPath: s.envPath, key: s.key, service: s.service, journalLines: lines };
   const first: Privilege = s.sudo === 'none' ? { mode: 'none' } : s.sudo === 'password' ? { mode: 'password', password: s.sudoPassword ?? '' } : { mode: 'nopasswd' };
@@ -389,7 +405,13 @@ interface PrivOutcome {
 }
 
 /** The privileged probe; in `auto` mode a `sudo -n` that asks for a password is retried with the password. */
-async function privilegedWithFallback(session: SshSession, s: ServerInput, first: Privilege, target: Parameters<typeof probePrivileged>[2], sec: number): Promise<PrivOutcome> {
+async function privilegedWithFallback(
+  session: SshSession,
+  s: ServerInput,
+  first: Privilege,
+  target: Parameters<typeof probePrivileged>[2],
+  sec: number,
+): Promise<PrivOutcome> {
   const run = async (p: Privilege): Promise<PrivOutcome & { missingSudo?: boolean }> => {
     const { result, facts } = await probePrivileged(session, p, target, sec);
     if (facts) return { mode: p.mode, facts };
@@ -564,8 +586,10 @@ export function lineTime(line: string, u: Pick<UnitFacts, 'now'> & { tz?: string
   if (month < 0) return undefined;
   // The classic form has no year or zone: the server's current year, read in UTC (the fixture's and most servers' zone).
   const year = new Date(u.now * 1000).getUTCFullYear();
-  let t = Date.UTC(year, month, Number(classic[2]), Number(classic[3]), Number(classic[4]), Number(classic[5])) / 1000;
-  if (t > u.now + 86_400) t = Date.UTC(year - 1, month, Number(classic[2]), Number(classic[3]), Number(classic[4]), Number(classic[5])) / 1000;
+  const utcSeconds = (y: number) =>
+    Date.UTC(y, month, Number(classic[2]), Number(classic[3]), Number(classic[4]), Number(classic[5])) / 1000;
+  let t = utcSeconds(year);
+  if (t > u.now + 86_400) t = utcSeconds(year - 1);
   return t;
 }
 

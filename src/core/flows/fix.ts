@@ -109,7 +109,10 @@ export async function runFix(deps: FixDeps, opts: FixOptions): Promise<FixResult
       const out = await work();
       return { name, ok: true, ms: out.ms ?? clock.now() - t0, detail: out.detail, ...(out.skipped ? { skipped: true } : {}) };
     } catch (e) {
-      throw new StepFailed({ name, ok: false, ms: clock.now() - t0, detail: isDevKitError(e) ? e.finding.title : e instanceof Error ? e.message : String(e) }, e);
+      throw new StepFailed(
+        { name, ok: false, ms: clock.now() - t0, detail: isDevKitError(e) ? e.finding.title : e instanceof Error ? e.message : String(e) },
+        e,
+      );
     }
   };
   const record = (s: FixStepResult) => {
@@ -188,7 +191,12 @@ export async function runFix(deps: FixDeps, opts: FixOptions): Promise<FixResult
 }
 
 /** The watch for the rest of the settle window, counted from the live moment; undefined when there is none. */
-function watchStep(deps: FixDeps, opts: FixOptions, l: LiveResult | undefined, liveAt: number | undefined): (() => Promise<StepOutcome>) | undefined {
+function watchStep(
+  deps: FixDeps,
+  opts: FixOptions,
+  l: LiveResult | undefined,
+  liveAt: number | undefined,
+): (() => Promise<StepOutcome>) | undefined {
   if (!l || liveAt === undefined || opts.settleMs <= 0) return undefined;
   return async () => {
     const left = Math.max(0, opts.settleMs - (deps.clock.now() - liveAt));

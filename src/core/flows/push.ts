@@ -96,7 +96,11 @@ export async function pushToken(opts: PushOptions): Promise<PushResult> {
     // One round trip: the read also proves the shell is quiet and sudo works (or reuses what the session knows).
     step('preflight');
     step('read');
-    const { privilege: priv, file: current } = await readTarget(session, { mode: opts.sudo, sudoPassword: opts.sudoPassword }, opts.envPath);
+    const { privilege: priv, file: current } = await readTarget(
+      session,
+      { mode: opts.sudo, sudoPassword: opts.sudoPassword },
+      opts.envPath,
+    );
     const oldValue = readEnvKey(current.content, opts.key);
     const edit = setEnvKey(current.content, opts.key, opts.value);
     let changed = !edit.content.equals(current.content);
@@ -115,7 +119,9 @@ export async function pushToken(opts: PushOptions): Promise<PushResult> {
       step('write');
       const fingerprint = session.hostKey.fingerprint;
       // Reopened pinned to the key already trusted; the caller's own session is reopened by the caller.
-      const reopen = owned ? async () => (session = await connect({ ...opts.connect!, pinnedFingerprint: fingerprint, onUnknownHost: undefined })) : opts.reconnect;
+      const reopen = owned
+        ? async () => (session = await connect({ ...opts.connect!, pinnedFingerprint: fingerprint, onUnknownHost: undefined }))
+        : opts.reconnect;
       try {
         written = await writeFileAtomic(session, priv, opts.envPath, edit.content, current.sha256, {
           keepBackups: opts.keepBackups,

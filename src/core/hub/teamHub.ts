@@ -175,7 +175,11 @@ export class TeamHub implements Team, TeamRateLog {
     return {
       publish: async (t) => {
         const ttl = Math.max(1000, t.expiresAt - this.o.clock.now());
-        const box = seal(k.key, { accessToken: t.accessToken, obtainedAt: t.obtainedAt, expiresAt: t.expiresAt, mintedBy: this.o.hostName }, aad(k.ns, fence));
+        const box = seal(
+          k.key,
+          { accessToken: t.accessToken, obtainedAt: t.obtainedAt, expiresAt: t.expiresAt, mintedBy: this.o.hostName },
+          aad(k.ns, fence),
+        );
         try {
           const ok = await this.conn.command<number>(['EVAL', lua.PUBLISH, '2', k.token, k.fence, fence, box, String(ttl), k.channel]);
           if (!ok) this.o.onNote?.('team hub: this instance lost its lease while minting (another took over); its token stays local and the team keeps the newer one');

@@ -119,7 +119,12 @@ async function viaJumps(o: Resolved, final: (sock?: Duplex) => Promise<Session>)
       const next = i < hops.length ? { host: hops[i].host, port: hops[i].port ?? 22 } : { host: o.host, port: o.port };
       if (i > 0) sock = await chain[i - 1].forward(next.host, next.port);
       if (i === hops.length) break;
-      const h: Resolved = { ...hops[i], port: hops[i].port ?? 22, readyTimeoutMs: o.readyTimeoutMs, keepaliveIntervalMs: o.keepaliveIntervalMs };
+      const h: Resolved = {
+        ...hops[i],
+        port: hops[i].port ?? 22,
+        readyTimeoutMs: o.readyTimeoutMs,
+        keepaliveIntervalMs: o.keepaliveIntervalMs,
+      };
       try {
         chain.push(await open(h, authMethods(h), undefined, sock));
       } catch (e) {

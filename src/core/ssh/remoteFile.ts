@@ -162,7 +162,12 @@ export async function readFile(session: SshSession, p: Privilege, path: string, 
  * sudo for mode none) also proves the shell is quiet and sudo works; a password is sent only when sudo asks
  * for one, alone on stdin. The privilege found is remembered for the session, so no later step re-checks it.
  */
-export async function readTarget(session: SshSession, sudo: PreflightOptions, path: string, opts: ReadOptions = {}): Promise<{ privilege: Privilege; file: RemoteFile }> {
+export async function readTarget(
+  session: SshSession,
+  sudo: PreflightOptions,
+  path: string,
+  opts: ReadOptions = {},
+): Promise<{ privilege: Privilege; file: RemoteFile }> {
   assertRemotePath(path);
   const known = knownPrivilege(session, sudo);
   if (known) return { privilege: known, file: await readFile(session, known, path, opts) };

@@ -56,7 +56,11 @@ export async function restartService(session: SshSession, p: Privilege, unit: st
   const settleMs = opts.settleMs ?? 1500;
   if (settleMs > 0) {
     opts.onPhase?.('watch', live);
-    await watchService(session, p, live, { settleMs, journalLines: opts.journalLines, secrets: [...(opts.value ? [opts.value] : []), ...(opts.secrets ?? [])] });
+    await watchService(session, p, live, {
+      settleMs,
+      journalLines: opts.journalLines,
+      secrets: [...(opts.value ? [opts.value] : []), ...(opts.secrets ?? [])],
+    });
   }
   return { state: live.state, journal: live.journal, live };
 }

@@ -55,7 +55,10 @@ export function knownPrivilege(session: SshSession, opts: PreflightOptions): Pri
 
 export function rememberPrivilege(session: SshSession, opts: PreflightOptions, privilege: Privilege): void {
   const list = decided.get(session) ?? [];
-  decided.set(session, [...list.filter((d) => !(d.mode === opts.mode && d.password === (opts.sudoPassword || undefined))), { mode: opts.mode, password: opts.sudoPassword || undefined, privilege }]);
+  decided.set(session, [
+    ...list.filter((d) => !(d.mode === opts.mode && d.password === (opts.sudoPassword || undefined))),
+    { mode: opts.mode, password: opts.sudoPassword || undefined, privilege },
+  ]);
 }
 
 /** Forgets the session's privilege (sudo refused a command that was allowed before: the rules changed). */

@@ -126,7 +126,12 @@ function unitFacts(noise: string, lines: string[]): UnitFacts {
 }
 
 /** The privileged half; the result's `code` tells a refusal by sudo from the script's own answer. */
-export async function probePrivileged(session: SshSession, p: Privilege, t: ProbeTarget, limitSec: number): Promise<{ result: ExecResult; facts?: PrivilegedFacts }> {
+export async function probePrivileged(
+  session: SshSession,
+  p: Privilege,
+  t: ProbeTarget,
+  limitSec: number,
+): Promise<{ result: ExecResult; facts?: PrivilegedFacts }> {
   assertProbeTarget(t);
   const n = Math.max(1, Math.min(10_000, Math.floor(t.journalLines)));
   const cmd = `timeout -k 2 ${seconds(limitSec)} sh -c ${shQuote(PRIVILEGED_SCRIPT)} devkit-doctor ${shQuote(t.envPath)} ${shQuote(t.key)} ${shQuote(t.service)} ${n} ${MAX_ENV_BYTES}`;

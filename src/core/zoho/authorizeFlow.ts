@@ -50,11 +50,27 @@ export interface BrowserOptions extends AuthorizeCommon {
 /** Listens first (a port in use fails before any browser opens), then opens Zoho's consent page and waits. */
 export async function authorizeInBrowser(o: BrowserOptions): Promise<AuthorizeResult> {
   const state = newState();
-  const listener = await listenForRedirect({ port: o.port, expectedState: state, timeoutMs: o.timeoutMs, signal: o.signal, returnTo: o.returnTo });
+  const listener = await listenForRedirect({
+    port: o.port,
+    expectedState: state,
+    timeoutMs: o.timeoutMs,
+    signal: o.signal,
+    returnTo: o.returnTo,
+  });
   let params: RedirectParams & { code: string };
   try {
     const accountsUrl = endpointsFor(o.pickedDc, { accountsUrl: o.accountsOverride }).accountsUrl;
-    await o.open(authorizeUrl({ accountsUrl, clientType: o.clientType, clientId: o.client.clientId, scopes: o.scopes, redirectUri: listener.redirectUri, state }), listener.redirectUri);
+    await o.open(
+      authorizeUrl({
+        accountsUrl,
+        clientType: o.clientType,
+        clientId: o.client.clientId,
+        scopes: o.scopes,
+        redirectUri: listener.redirectUri,
+        state,
+      }),
+      listener.redirectUri,
+    );
     params = await listener.result;
   } finally {
     listener.close();
@@ -76,9 +92,19 @@ export async function authorizeWithCode(o: PastedCodeOptions): Promise<Authorize
   return exchange(o, o.pasted, uri, o.scopes ?? []);
 }
 
-async function exchange(o: AuthorizeCommon, params: RedirectParams & { code: string }, uri: string | undefined, scopes: readonly string[]): Promise<AuthorizeResult> {
+async function exchange(
+  o: AuthorizeCommon,
+  params: RedirectParams & { code: string },
+  uri: string | undefined,
+  scopes: readonly string[],
+): Promise<AuthorizeResult> {
   const choice = chooseDataCenter(params, o.pickedDc, o.accountsOverride);
-  const grant = await exchangeAuthorizationCode(o.http, choice.accountsUrl, { ...o.client, code: params.code, ...(uri ? { redirectUri: uri } : {}) }, { signal: o.signal });
+  const grant = await exchangeAuthorizationCode(
+    o.http,
+    choice.accountsUrl,
+    { ...o.client, code: params.code, ...(uri ? { redirectUri: uri } : {}) },
+    { signal: o.signal },
+  );
   if (!grant.refreshToken) {
     throw new DevKitError(findingFor('oauth', 'no_refresh_token', { details: { dataCenter: choice.dataCenter } }));
   }

@@ -282,7 +282,19 @@ async function store(deps: FeatureDeps, plan: Plan, client: ClientCredentials, r
   const t = tokenFromGrant(r.grant.accessToken, r.grant.lifetimeSec, now);
   const name = plan.profile.name;
   const credentials: StoredCredentials = { ...(plan.existing ?? {}), ...client, refreshToken: r.refreshToken };
-  await saveProfile(secrets, { name, dataCenter: r.dataCenter, envKey: plan.profile.envKey, credentials, accessToken: t.accessToken, issuedAt: t.obtainedAt, expiresAt: t.expiresAt }, now);
+  await saveProfile(
+    secrets,
+    {
+      name,
+      dataCenter: r.dataCenter,
+      envKey: plan.profile.envKey,
+      credentials,
+      accessToken: t.accessToken,
+      issuedAt: t.obtainedAt,
+      expiresAt: t.expiresAt,
+    },
+    now,
+  );
   await secrets.delete(pendingClientKey(name));
   await context.globalState.update(`salesiq.authorize.clientType/${name}`, plan.clientType);
   await context.globalState.update(`salesiq.authorize.scopes/${name}/${tokenKindOf(plan.clientType)}`, scopeText(plan.scopes));
@@ -299,7 +311,15 @@ type Item = vscode.QuickPickItem & { id: string };
 
 function pick<T extends Item>(items: T[], o: { step: number; placeholder: string; active?: string }): Promise<T | undefined> {
   const qp = vscode.window.createQuickPick<T>();
-  Object.assign(qp, { title: TITLE, step: o.step, totalSteps: 5, placeholder: o.placeholder, items, ignoreFocusOut: true, matchOnDetail: true });
+  Object.assign(qp, {
+    title: TITLE,
+    step: o.step,
+    totalSteps: 5,
+    placeholder: o.placeholder,
+    items,
+    ignoreFocusOut: true,
+    matchOnDetail: true,
+  });
   if (o.active) qp.activeItems = items.filter((i) => i.id === o.active);
   return new Promise((resolve) => {
     let done = false;

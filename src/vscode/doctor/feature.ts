@@ -76,7 +76,9 @@ export function createDoctor(deps: FeatureDeps): DoctorFeature {
         const target = resolveTarget(settings);
         const { session, priv } = await openRemote(deps, new Answers(), settings, target);
         try {
-          const r = await restartService(session, priv, settings.service, { secrets: deps.controller.token ? [deps.controller.token.accessToken] : [] });
+          const r = await restartService(session, priv, settings.service, {
+            secrets: deps.controller.token ? [deps.controller.token.accessToken] : [],
+          });
           deps.log.info('doctor', `restarted ${settings.service} on ${targetLabel(target)}: ${r.state}`);
           void vscode.window.showInformationMessage(`SalesIQ: ${settings.service} on ${server.name} restarted and ${r.state}.`, 'Re-run Doctor').then((c) => c && run(last ?? {}, true));
           return { ok: true, state: r.state };

@@ -45,7 +45,11 @@ export async function runVscodeDoctor(deps: FeatureDeps, opts: DoctorRunOptions 
       validate: async (token, signal) => {
         const net = loadNet();
         const org = tokenKind(token) === 'org';
-        const r = await net.validateToken(net.createHttpClient(settings.httpOptions()), endpoints.salesiqUrl, token, { screenName, appId: org ? appId : undefined, signal });
+        const r = await net.validateToken(net.createHttpClient(settings.httpOptions()), endpoints.salesiqUrl, token, {
+          screenName,
+          appId: org ? appId : undefined,
+          signal,
+        });
         const endpoint = !screenName ? '/api/v2/portals' : org ? `/api/v2/${screenName}/apps/${appId}` : `/api/v2/${screenName}/departments`;
         return { endpoint, status: r.status, ...(r.portals ? { portals: r.portals } : {}) };
       },

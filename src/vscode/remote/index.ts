@@ -22,7 +22,8 @@ export function registerRemote(deps: FeatureDeps): vscode.Disposable[] {
   let feature: RemoteFeature | undefined;
   const remote = () => (feature ??= loadSsh().createRemote(deps, status));
   remoteOf = remote;
-  const cmd = (id: string, run: (f: RemoteFeature, args: never) => unknown) => vscode.commands.registerCommand(id, (args: never) => run(remote(), args));
+  const cmd = (id: string, run: (f: RemoteFeature, args: never) => unknown) =>
+    vscode.commands.registerCommand(id, (args: never) => run(remote(), args));
   return [
     cmd('salesiq.pushToServer', (f, args) => f.push(args)),
     cmd('salesiq.testSshConnection', (f, args) => f.testConnection(args)),

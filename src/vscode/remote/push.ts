@@ -158,7 +158,8 @@ export class Pusher {
             restartOptions: { settleMs: 0 },
             keepBackups: settings.backupsToKeep,
             // A drop mid-write: one new connection, pinned to the key just trusted, tells which file is in place.
-            reconnect: async () => (reopened = await connectTarget(this.deps, o.answers, { ...remote.target, pin: remote.session.hostKey.fingerprint })),
+            reconnect: async () =>
+              (reopened = await connectTarget(this.deps, o.answers, { ...remote.target, pin: remote.session.hostKey.fingerprint })),
             // The core asks only when the file would change; the diff has both tokens masked.
             confirm: settings.confirmPush
               ? async (diff) => {
@@ -308,7 +309,11 @@ export class Pusher {
         ? async (token) => {
             const rm = await open();
             try {
-              const l = await restartLive(rm.session, rm.priv, settings.service, { key: profile.envKey, value: token, envPath: settings.envPath });
+              const l = await restartLive(rm.session, rm.priv, settings.service, {
+                key: profile.envKey,
+                value: token,
+                envPath: settings.envPath,
+              });
               this.status.set({ kind: 'ok', at: this.deps.clock.now(), auto: false, where, changed: true, active: true, state: l.state });
               this.serverLog.block(`${settings.service} on ${where} after Fix Now`, l.journal, false);
               log(`${where}: ${liveText(l)}`);

@@ -31,7 +31,11 @@ export interface PushAllArgs extends RemoteArgs {
   servers?: string[];
 }
 
-export async function pushToAll(deps: FeatureDeps, args: PushAllArgs = {}, auto = false): Promise<{ ok: boolean; results: ServerPushResult[] } | undefined> {
+export async function pushToAll(
+  deps: FeatureDeps,
+  args: PushAllArgs = {},
+  auto = false,
+): Promise<{ ok: boolean; results: ServerPushResult[] } | undefined> {
   const token = deps.controller.token;
   const profile = deps.controller.profile;
   const all = configuredServers().filter((s) => (args.servers ? args.servers.includes(s.name) : !auto || (s.autoPush && !s.unnamed)));
@@ -47,16 +51,22 @@ export async function pushToAll(deps: FeatureDeps, args: PushAllArgs = {}, auto 
   const answers = new Answers({ ...args, confirm: false, ...(auto ? { interactive: false } : {}) });
   const lines = new Map<string, string>(all.map((s) => [s.name, 'waiting']));
   const run = (progress: vscode.Progress<{ message?: string }>) =>
-    runFleet(all.map((s) => s.name), (name) => pushOne(deps, all.find((s) => s.name === name)!, token.accessToken, profile.envKey, answers), {
-      clock: deps.clock,
-      onState: (name: string, state: FleetState, detail?: string) => {
-        lines.set(name, state === 'failed' ? `✗ ${detail ?? 'failed'}` : state === 'ok' ? '✓ done' : state);
-        progress.report({ message: [...lines].map(([n, l]) => `${n}: ${l}`).join(' · ') });
+    runFleet(
+      all.map((s) => s.name),
+      (name) => pushOne(deps, all.find((s) => s.name === name)!, token.accessToken, profile.envKey, answers),
+      {
+        clock: deps.clock,
+        onState: (name: string, state: FleetState, detail?: string) => {
+          lines.set(name, state === 'failed' ? `✗ ${detail ?? 'failed'}` : state === 'ok' ? '✓ done' : state);
+          progress.report({ message: [...lines].map(([n, l]) => `${n}: ${l}`).join(' · ') });
+        },
       },
-    });
+    );
   const outcomes = await vscode.window.withProgress({ location: auto ? vscode.ProgressLocation.Window : vscode.ProgressLocation.Notification, title: `SalesIQ: push ${profile.envKey} to ${all.length} servers` }, run);
   const results: ServerPushResult[] = outcomes.map((o) =>
-    o.ok ? { name: o.name, ok: true, ms: o.ms, ...o.value! } : { name: o.name, ok: false, ms: o.ms, detail: errorTitle(o.error), ...(isDevKitError(o.error) ? { finding: o.error.finding } : {}) },
+    o.ok
+      ? { name: o.name, ok: true, ms: o.ms, ...o.value! }
+      : { name: o.name, ok: false, ms: o.ms, detail: errorTitle(o.error), ...(isDevKitError(o.error) ? { finding: o.error.finding } : {}) },
   );
   report(deps, results, auto);
   return { ok: results.every((r) => r.ok), results };
@@ -67,7 +77,17 @@ async function pushOne(deps: FeatureDeps, s: NamedServer, value: string, key: st
   const target = resolveTarget(settings);
   const remote = await openRemote(deps, answers, settings, target);
   try {
-    const r = await pushToken({ session: remote.session, envPath: settings.envPath, key, value, service: settings.service, sudo: remote.priv.mode, sudoPassword: remote.priv.password, restart: settings.restart, keepBackups: settings.backupsToKeep });
+    const r = await pushToken({
+      session: remote.session,
+      envPath: settings.envPath,
+      key,
+      value,
+      service: settings.service,
+      sudo: remote.priv.mode,
+      sudoPassword: remote.priv.password,
+      restart: settings.restart,
+      keepBackups: settings.backupsToKeep,
+    });
     const detail = `${r.changed ? 'wrote' : 'already held'} ${key} in ${targetLabel(target)}:${settings.envPath}${r.backup ? ` (backup ${r.backup})` : ''}; ${settings.restart ? `restarted ${settings.service}: ${r.state}` : `${settings.service} is ${r.state}`}`;
     return { detail, changed: r.changed, active: r.active };
   } finally {

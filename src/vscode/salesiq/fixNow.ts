@@ -53,7 +53,12 @@ export function registerFixNow(deps: FeatureDeps, last: LastResults): vscode.Dis
       if (!remote) throw new Error('the remote feature is not registered');
       const server = remote.fixServer({ ...args.push, interactive: args.confirm !== false }, say, abort.signal);
       try {
-        const r = await runFix(fixDeps(deps, last, server, say), { marginMs: settings.autoRefreshMarginMin() * 60_000, settleMs: settleWindowMs(), backgroundWatch: true, signal: abort.signal });
+        const r = await runFix(fixDeps(deps, last, server, say), {
+          marginMs: settings.autoRefreshMarginMin() * 60_000,
+          settleMs: settleWindowMs(),
+          backgroundWatch: true,
+          signal: abort.signal,
+        });
         if (r.watching) void r.watching.finally(() => server.close());
         else server.close();
         return r;
@@ -65,7 +70,9 @@ export function registerFixNow(deps: FeatureDeps, last: LastResults): vscode.Dis
     report(deps, result);
     const { error, token: _token, watching, live: _live, ...rest } = result;
     const out: FixNowResult = error ? { ...rest, finding: toFinding(error) } : rest;
-    if (watching) out.watching = watching.then((s) => ({ ok: s.ok, detail: s.detail, ...(s.error ? { finding: toFinding(s.error) } : {}) }));
+    if (watching) {
+      out.watching = watching.then((s) => ({ ok: s.ok, detail: s.detail, ...(s.error ? { finding: toFinding(s.error) } : {}) }));
+    }
     return out;
   });
 }

@@ -31,7 +31,9 @@ const byId = (checks: { id: string; status: string }[]) => Object.fromEntries(ch
 describe('doctor: profile checks', () => {
   it('with a valid cached token reports on it and requests nothing from Zoho Accounts', async () => {
     const clock = new FakeClock();
-    const { d, calls } = deps(clock, { cached: async () => ({ accessToken: USER_TOKEN, obtainedAt: clock.now(), expiresAt: clock.now() + 40 * 60_000 }) });
+    const { d, calls } = deps(clock, {
+      cached: async () => ({ accessToken: USER_TOKEN, obtainedAt: clock.now(), expiresAt: clock.now() + 40 * 60_000 }),
+    });
     const r = await profileChecks(input(), d);
     assert.deepEqual(r.checks.map((c) => c.id), [...PROFILE_CHECKS]);
     assert.deepEqual(calls, ['validate']);
