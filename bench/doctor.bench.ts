@@ -45,7 +45,7 @@ async function main(): Promise<void> {
     const t = sandbox.mint(U.refreshTokens[0]);
     await new StateStore(state).tokenStore('default', undefined).writeToken({ accessToken: t.accessToken, obtainedAt: t.obtainedAt, expiresAt: t.expiresAt });
     const common = ['--dc', 'in', '--accounts-url', sandbox.accountsUrlTemplate, '--salesiq-url', sandbox.salesiqUrlTemplate, '--state-dir', state];
-    const ssh = ['--host', fx.host, '--port', String(fx.port), '--user', fx.user, '--identity', fx.keys.plain, '--known-hosts', fx.knownHostsPath, '--env-file', fx.envPath, '--service', fx.service, '--sudo', 'nopasswd'];
+    const ssh = ['--host', fx.host, '--port', String(fx.port), '--user', fx.user, '--identity', fx.keys.plain, '--known-hosts', fx.knownHostsPath, '--env-path', fx.envPath, '--service', fx.service, '--sudo', 'nopasswd'];
     const env = {
       SALESIQ_CLIENT_ID: U.clientId,
       SALESIQ_CLIENT_SECRET: U.clientSecret,

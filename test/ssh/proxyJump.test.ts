@@ -85,7 +85,7 @@ describe('ProxyJump through a second OpenSSH server', function () {
       const state = path.join(home, 'state');
       const token = newToken();
       await new StateStore(state).tokenStore('default', undefined).writeToken({ accessToken: token, obtainedAt: Date.now(), expiresAt: Date.now() + 3600_000 });
-      const flags = ['--host', 'chatbot', '--known-hosts', knownHosts, '--env-file', fx.envPath, '--service', fx.service, '--state-dir', state];
+      const flags = ['--host', 'chatbot', '--known-hosts', knownHosts, '--env-path', fx.envPath, '--service', fx.service, '--state-dir', state];
       const push = await runCli(['push-env', '--json', ...flags], { HOME: home }, '', 60_000);
       assert.equal(push.code, 0, push.stdout + push.stderr);
       assert.equal(readEnvKey(fx.readEnv(), 'SALESIQ_ACCESS_TOKEN'), token);
