@@ -78,6 +78,8 @@ describe('token states in the status bar (installed from the VSIX, seeded)', fun
     ui.sandbox.revoke(rt);
     await statusItem(ui.wb.page).click();
     await quickPick(ui.wb.page);
+    // As a user would in a long list: type to filter, then pick (reading every label scrolled the list away).
+    await ui.wb.page.locator('.quick-input-widget .quick-input-box input').fill('Refresh Access Token');
     await quickPickRow(ui.wb.page, 'Refresh Access Token').click();
     const failure = toast(ui.wb.page, findingFor('oauth', 'invalid_code').title);
     await failure.waitFor({ timeout: 30_000 });
