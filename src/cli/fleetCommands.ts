@@ -8,7 +8,7 @@ import type { Finding } from '../core/errors/finding';
 import { errorTitle, type FleetOutcome, runFleet } from '../core/flows/fleet';
 import { redact } from '../core/redact';
 import type { CliContext } from './context';
-import { EXIT, exitCodeFor } from './output';
+import { errorObject, EXIT, exitCodeFor } from './output';
 import { serverTargets, type ServerTarget } from './servers';
 import { where } from './sshFlags';
 import { RemoteServer } from './sshRemote';
@@ -114,12 +114,5 @@ function findingOf(e: unknown): Finding | undefined {
 function errorJson(e: unknown): Record<string, unknown> {
   const f = findingOf(e);
   if (!f) return { category: 'unknown', action: 'none', code: null, title: 'Unexpected error.', explanation: e instanceof Error ? e.message : String(e) };
-  return {
-    category: f.category,
-    action: f.action,
-    code: f.code,
-    title: f.title,
-    explanation: f.explanation,
-    ...(f.details ? { details: f.details } : {}),
-  };
+  return errorObject(f);
 }

@@ -29,18 +29,16 @@ export function printOk(io: Io, fields: Record<string, unknown>, human: string):
   return EXIT.ok;
 }
 
+/** The contract's `error` object of a failed command (also each failed server's, with several servers). */
+export function errorObject(f: Finding): Record<string, unknown> {
+  const { category, action, code, title, explanation, details } = f;
+  return { category, action, code, title, explanation, ...(details ? { details } : {}) };
+}
+
 export function printFailure(io: Io, e: unknown): number {
   const f = toFinding(e);
   if (io.json) {
-    const error = {
-      category: f.category,
-      action: f.action,
-      code: f.code,
-      title: f.title,
-      explanation: f.explanation,
-      ...(f.details ? { details: f.details } : {}),
-    };
-    io.stdout(redact(JSON.stringify({ ok: false, error }, null, 2), io.secrets));
+    io.stdout(redact(JSON.stringify({ ok: false, error: errorObject(f) }, null, 2), io.secrets));
   } else {
     io.stderr(redact(formatFindingText(f), io.secrets));
   }
