@@ -16,6 +16,13 @@ export const HUB_USER = 'devkit';
 /** The README's ACL line for a team's DevKit user (keys and channels under the prefix, the commands it runs). */
 export const HUB_USER_ACL = 'resetkeys ~salesiq-devkit:* resetchannels &salesiq-devkit:* -@all +@connection +@scripting +hmget +subscribe +unsubscribe +get +set +incr +del +pexpire +hset +publish +time +zadd +zcard +zrange +zremrangebyscore';
 
+/** A TLS-only listener (`rediss://`): the server's certificate and key, and the CA that signed it. */
+export interface RedisTls {
+  certFile: string;
+  keyFile: string;
+  caFile: string;
+}
+
 export class RedisFixture {
   readonly dir = fs.mkdtempSync(path.join(os.tmpdir(), 'devkit-redis-'));
   readonly adminPassword = randomBytes(12).toString('hex');
@@ -23,8 +30,10 @@ export class RedisFixture {
   port = 0;
   private child: ChildProcess | undefined;
 
+  constructor(private readonly tls?: RedisTls) {}
+
   get url(): string {
-    return `redis://${HUB_USER}@127.0.0.1:${this.port}/0`;
+    return `${this.tls ? 'rediss' : 'redis'}://${HUB_USER}@127.0.0.1:${this.port}/0`;
   }
 
   async start(): Promise<void> {
@@ -35,7 +44,7 @@ export class RedisFixture {
       conf,
       [
         'bind 127.0.0.1',
-        `port ${this.port}`,
+        ...this.listener(),
         `dir ${this.dir}`,
         'save ""',
         'appendonly no',
@@ -61,6 +70,13 @@ export class RedisFixture {
     throw new Error(`redis-server did not start on 127.0.0.1:${this.port}; log: ${this.log()}`);
   }
 
+  /** Plain TCP, or TLS only (the plain port closed, clients not asked for certificates, as a hosted Redis does). */
+  private listener(): string[] {
+    if (!this.tls) return [`port ${this.port}`];
+    const t = this.tls;
+    return ['port 0', `tls-port ${this.port}`, `tls-cert-file ${t.certFile}`, `tls-key-file ${t.keyFile}`, `tls-ca-cert-file ${t.caFile}`, 'tls-auth-clients no'];
+  }
+
   async stop(): Promise<void> {
     const child = this.child;
     if (!child) return;
@@ -82,7 +98,8 @@ export class RedisFixture {
 
   /** redis-cli as the admin (the password on stdin-free env, never in argv). */
   cli(args: string[]): string {
-    const r = spawnSync('redis-cli', ['-h', '127.0.0.1', '-p', String(this.port), '--no-auth-warning', ...args], {
+    const tls = this.tls ? ['--tls', '--cacert', this.tls.caFile] : [];
+    const r = spawnSync('redis-cli', ['-h', '127.0.0.1', '-p', String(this.port), ...tls, '--no-auth-warning', ...args], {
       env: { ...process.env, REDISCLI_AUTH: this.adminPassword },
       encoding: 'utf8',
       timeout: 5000,
