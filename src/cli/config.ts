@@ -5,6 +5,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { CREDENTIAL_VARS, DEFAULT_DATA_CENTER, DEFAULT_ENV_KEY, DEFAULT_PROFILE_NAME } from '../core/defaults';
 import { DataCenter, endpointsFor, isDataCenter } from '../core/zoho/datacenters';
 import { DevKitError } from '../core/errors/devkitError';
 import type { Finding } from '../core/errors/finding';
@@ -58,28 +59,27 @@ export function loadConfig(file: string, explicit: boolean): ConfigFile {
 }
 
 export function resolveProfile(p: Parsed, env: NodeJS.ProcessEnv, cfg: ConfigFile): Profile {
-  const name = p.values['--profile'] ?? 'default';
+  const name = p.values['--profile'] ?? DEFAULT_PROFILE_NAME;
   const fromFile = cfg.profiles?.[name] ?? {};
-  const dc = p.values['--dc'] ?? fromFile.dataCenter ?? 'com';
+  const dc = p.values['--dc'] ?? fromFile.dataCenter ?? DEFAULT_DATA_CENTER;
   if (!isDataCenter(dc)) throw new UsageError(`unknown data centre "${dc}" (use com, eu, in, com.au, jp, com.cn, ca, sa or uk)`);
   const urls = endpointsFor(dc, { accountsUrl: p.values['--accounts-url'] ?? fromFile.accountsUrl, salesiqUrl: p.values['--salesiq-url'] ?? fromFile.salesiqUrl });
-  const clientId = env.SALESIQ_CLIENT_ID || fromFile.clientId;
-  const clientSecret = env.SALESIQ_CLIENT_SECRET || fromFile.clientSecret;
-  const refreshToken = env.SALESIQ_REFRESH_TOKEN || fromFile.refreshToken;
+  const { clientId, clientSecret } = clientOf(env, cfg, name) ?? {};
+  const refreshToken = env[CREDENTIAL_VARS.refreshToken] || fromFile.refreshToken;
   return {
     name,
     dataCenter: dc,
-    envKey: fromFile.envKey ?? 'SALESIQ_ACCESS_TOKEN',
+    envKey: fromFile.envKey ?? DEFAULT_ENV_KEY,
     ...urls,
     credentials: clientId && clientSecret && refreshToken ? { clientId, clientSecret, refreshToken } : undefined,
-    accessToken: env.SALESIQ_ACCESS_TOKEN || undefined,
+    accessToken: env[CREDENTIAL_VARS.accessToken] || undefined,
   };
 }
 
 export function missingCredentials(profile: Profile): Finding {
   return configProblem(
     `No refresh credentials for profile "${profile.name}".`,
-    'Set SALESIQ_CLIENT_ID, SALESIQ_CLIENT_SECRET and SALESIQ_REFRESH_TOKEN in the environment (or in the config file under profiles.' + profile.name + ').',
+    `Set ${CREDENTIAL_VARS.clientId}, ${CREDENTIAL_VARS.clientSecret} and ${CREDENTIAL_VARS.refreshToken} in the environment (or in the config file under profiles.${profile.name}).`,
     'no-credentials',
   );
 }
@@ -145,7 +145,7 @@ export function storeRefreshToken(file: string, profile: string, values: { refre
 /** The client half of the credentials (environment first, then the config file), for `authorize`. */
 export function clientOf(env: NodeJS.ProcessEnv, cfg: ConfigFile, profile: string): { clientId: string; clientSecret: string } | undefined {
   const fromFile = cfg.profiles?.[profile] ?? {};
-  const clientId = env.SALESIQ_CLIENT_ID || fromFile.clientId;
-  const clientSecret = env.SALESIQ_CLIENT_SECRET || fromFile.clientSecret;
+  const clientId = env[CREDENTIAL_VARS.clientId] || fromFile.clientId;
+  const clientSecret = env[CREDENTIAL_VARS.clientSecret] || fromFile.clientSecret;
   return clientId && clientSecret ? { clientId, clientSecret } : undefined;
 }
