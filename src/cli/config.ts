@@ -11,6 +11,7 @@ import { DevKitError } from '../core/errors/devkitError';
 import type { Finding } from '../core/errors/finding';
 import type { RefreshCredentials } from '../core/token/tokenManager';
 import { UsageError, type Parsed } from './args';
+import { BoundedReadError, readBoundedFile, type Refusal } from './boundedRead';
 
 export interface ConfigFile {
   profiles?: Record<
@@ -42,21 +43,36 @@ export interface Profile {
   accessToken?: string;
 }
 
+/** A config file is a small JSON document; anything larger is the wrong file. */
+const MAX_CONFIG_BYTES = 1024 * 1024;
+
 export function configPath(p: Parsed, env: NodeJS.ProcessEnv): string {
   return p.values['--config'] ?? path.join(env.XDG_CONFIG_HOME || path.join(os.homedir(), '.config'), 'salesiq-devkit', 'config.json');
 }
 
 export function loadConfig(file: string, explicit: boolean): ConfigFile {
-  if (!fs.existsSync(file)) {
-    if (explicit) throw new DevKitError(configProblem(`The config file ${file} does not exist.`, 'Check the --config path.'));
-    return {};
+  let text: string;
+  try {
+    text = readBoundedFile(file, MAX_CONFIG_BYTES).toString('utf8');
+  } catch (e) {
+    if (!(e instanceof BoundedReadError)) throw e;
+    if (e.code === 'ENOENT' && !explicit) return {};
+    if (e.code === 'ENOENT') throw new DevKitError(configProblem(`The config file ${file} does not exist.`, 'Check the --config path.'));
+    throw new DevKitError(configProblem(`The config file ${file} cannot be used: ${e.message}.`, CONFIG_FIX[e.refusal]));
   }
   try {
-    return JSON.parse(fs.readFileSync(file, 'utf8')) as ConfigFile;
+    return JSON.parse(text) as ConfigFile;
   } catch (e) {
     throw new DevKitError(configProblem(`The config file ${file} is not valid JSON.`, `Fix it: ${(e as Error).message}`));
   }
 }
+
+const CONFIG_FIX: Record<Refusal, string> = {
+  'not-a-file': 'Point --config at a plain JSON file (not a directory, device or pipe).',
+  'too-large': 'A config file is a small JSON document (at most 1 MiB); check the --config path.',
+  timeout: 'Point --config at a plain JSON file.',
+  unreadable: 'Check the --config path and the file\'s permissions.',
+};
 
 export function resolveProfile(p: Parsed, env: NodeJS.ProcessEnv, cfg: ConfigFile): Profile {
   const name = p.values['--profile'] ?? DEFAULT_PROFILE_NAME;
@@ -87,8 +103,6 @@ export function missingCredentials(profile: Profile): Finding {
 export function configProblem(title: string, fix: string, code = 'config'): Finding {
   return { source: 'unknown', code, httpStatus: null, category: 'config', action: 'fix-config', retryable: false, title, explanation: fix };
 }
-
-const MAX_CONFIG_BYTES = 1024 * 1024;
 
 /**
  * Checks, before a grant code is spent, that the config file can take the new refresh token: absent (it will

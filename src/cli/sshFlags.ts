@@ -15,6 +15,7 @@ import { resolveSshHost, type SshHostConfig } from '../core/ssh/sshConfig';
 import type { SudoMode } from '../core/ssh/sudo';
 import { envKeyProblem, envPathProblem, hostProblem, unitNameProblem, userProblem } from '../core/ssh/targetRules';
 import { type FlagSpec, UsageError } from './args';
+import { BoundedReadError, readBoundedFile } from './boundedRead';
 import { configProblem } from './config';
 import { jumpHostsFor } from './jump';
 import type { CliContext } from './context';
@@ -171,22 +172,13 @@ function firstExisting(files: string[]): string | undefined {
   return files.find((f) => fs.existsSync(f));
 }
 
-/**
- * A local file named by a flag, read only if it is a regular file of sane size: a FIFO is opened without
- * blocking and refused, a device never read into memory.
- */
+/** A local file named by a flag (a key, known_hosts), read only if it is a regular file of sane size. */
 function readSetting(file: string, flag: string, maxBytes: number): Buffer {
-  let fd: number | undefined;
   try {
-    fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
-    const st = fs.fstatSync(fd);
-    if (!st.isFile()) throw new UsageError(`${flag}: ${file} is not a regular file`);
-    if (st.size > maxBytes) throw new UsageError(`${flag}: ${file} is larger than ${maxBytes} bytes; it is not a key or known_hosts file`);
-    return fs.readFileSync(fd);
+    return readBoundedFile(file, maxBytes);
   } catch (e) {
-    if (e instanceof UsageError) throw e;
-    throw new DevKitError(configProblem(`Cannot read ${file} (${flag}).`, `Check the path: ${(e as NodeJS.ErrnoException).code ?? String(e)}.`, 'unreadable-file'));
-  } finally {
-    if (fd !== undefined) fs.closeSync(fd);
+    if (!(e instanceof BoundedReadError)) throw e;
+    if (e.refusal === 'unreadable') throw new DevKitError(configProblem(`Cannot read ${file} (${flag}).`, `Check the path: ${e.code}.`, 'unreadable-file'));
+    throw new UsageError(`${flag}: ${e.message}${e.refusal === 'too-large' ? '; it is not a key or known_hosts file' : ''}`);
   }
 }
