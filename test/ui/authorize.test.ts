@@ -3,24 +3,16 @@
 // countdown runs.
 import * as assert from 'assert';
 import * as fs from 'fs';
-import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
 import type { Page } from 'playwright-core';
 import { SANDBOX_DEFAULTS, ZohoSandbox } from '../sandbox/zohoSandbox';
+import { freePort } from '../support/freePort';
 import { shot } from './support/shots';
 import { answerInput, quickPick, quickPickRow, statusItem, toast, waitForStatus } from './support/ui';
 import { Workbench } from './support/workbench';
 
 const SERVER = SANDBOX_DEFAULTS.server;
-
-async function freePort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
-  const port = (s.address() as net.AddressInfo).port;
-  await new Promise((r) => s.close(r));
-  return port;
-}
 
 /** The `npm start` seed's unauthorized profile alone: a server-based client, no refresh token. */
 function writeUnauthorizedSeed(file: string, sandbox: ZohoSandbox): void {
