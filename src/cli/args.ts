@@ -1,7 +1,14 @@
 /**
  * Argument parsing for the public `salesiq-devkit` contract (docs/cli-contract.md). Unknown flags are
  * usage errors (exit 2): a mistyped flag must never be silently ignored by a script.
+ *
+ * Node's `util.parseArgs` splits the words (`--flag value`, `--flag=value`, `-n 5`, `-n5`, `-` and the `--`
+ * end of options); the rules of the contract are checked here on its tokens, because its own strict mode
+ * differs in two places the contract depends on: it refuses every value starting with `-` (so `--host -oX`
+ * would never reach the check that names `--host` and says why), and its messages do not name the fix.
  */
+import { parseArgs as nodeParseArgs, type ParseArgsConfig } from 'util';
+
 export class UsageError extends Error {}
 
 export interface FlagSpec {
@@ -29,37 +36,66 @@ export interface Parsed {
   switches: Set<string>;
 }
 
+type Token = NonNullable<ReturnType<typeof nodeParseArgs>['tokens']>[number];
+
 export function parseArgs(argv: string[], commandFlags: (command: string) => FlagSpec | undefined): Parsed {
   const out: Parsed = { command: undefined, positionals: [], values: {}, switches: new Set() };
-  let spec: FlagSpec = GLOBAL_FLAGS;
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    if (arg === '-' || !arg.startsWith('-')) {
-      if (out.command === undefined && arg !== '-') {
-        out.command = arg;
-        const extra = commandFlags(arg);
-        if (!extra) throw new UsageError(`unknown command "${arg}"`);
-        spec = merge(GLOBAL_FLAGS, extra);
-      } else out.positionals.push(arg);
-      continue;
-    }
-    const eq = arg.indexOf('=');
-    const name = eq > 0 ? arg.slice(0, eq) : arg;
-    const renamed = spec.renamed?.[name];
-    if (renamed) throw new UsageError(`${name} is now ${renamed}: use ${renamed}${spec.values.includes(renamed) ? ' PATH' : ''} instead`);
-    if (spec.switches.includes(name)) {
-      if (eq > 0) throw new UsageError(`${name} takes no value`);
-      out.switches.add(name);
-    } else if (spec.values.includes(name)) {
-      const value = eq > 0 ? arg.slice(eq + 1) : argv[++i];
-      if (value === undefined || (eq < 0 && value.startsWith('--'))) throw new UsageError(`${name} needs a value`);
-      out.values[name] = value;
-      (out.repeated ??= {})[name] = [...(out.repeated[name] ?? []), value];
-    } else {
-      throw new UsageError(`unknown flag ${name}${out.command ? ` for "${out.command}"` : ''}`);
+  // The command decides which flags follow it, so the words up to it are read with the global flags alone.
+  const head = tokenize(argv, GLOBAL_FLAGS);
+  const at = head.findIndex((t) => t.kind === 'positional' && t.value !== '-');
+  const before = at < 0 ? head : head.slice(0, at);
+  for (const t of before) take(out, t, argv, GLOBAL_FLAGS);
+  if (at < 0) return out;
+  const word = head[at] as Extract<Token, { kind: 'positional' }>;
+  out.command = word.value;
+  const extra = commandFlags(word.value);
+  if (!extra) throw new UsageError(`unknown command "${word.value}"`);
+  const rest = argv.slice(word.index + 1);
+  if (before.some((t) => t.kind === 'option-terminator')) {
+    out.positionals.push(...rest);
+    return out;
+  }
+  const spec = merge(GLOBAL_FLAGS, extra);
+  for (const t of tokenize(rest, spec)) take(out, t, rest, spec);
+  return out;
+}
+
+/** Splits the words with Node's parser; every check is left to `take`, in the order the words were given. */
+function tokenize(args: string[], spec: FlagSpec): Token[] {
+  const options: NonNullable<ParseArgsConfig['options']> = {};
+  for (const [flags, type] of [[spec.values, 'string'], [spec.switches, 'boolean']] as const) {
+    for (const flag of flags) {
+      const key = flag.replace(/^--?/, '');
+      options[key] = flag.startsWith('--') ? { type, multiple: true } : { type, multiple: true, short: key };
     }
   }
-  return out;
+  return nodeParseArgs({ args, options, strict: false, allowPositionals: true, tokens: true }).tokens;
+}
+
+function take(out: Parsed, t: Token, args: string[], spec: FlagSpec): void {
+  if (t.kind === 'positional') out.positionals.push(t.value);
+  if (t.kind !== 'option') return;
+  const name = t.rawName;
+  const renamed = spec.renamed?.[name];
+  if (renamed) throw new UsageError(`${name} is now ${renamed}: use ${renamed}${spec.values.includes(renamed) ? ' PATH' : ''} instead`);
+  // Only the spelling the spec names counts: `--n` for `-n`, or `--h` for `-h`, stays unknown.
+  if (spec.switches.includes(name)) {
+    if (t.value !== undefined) throw new UsageError(`${name} takes no value`);
+    out.switches.add(name);
+  } else if (spec.values.includes(name)) {
+    const value = valueOf(t, args[t.index]);
+    out.values[name] = value;
+    (out.repeated ??= {})[name] = [...(out.repeated[name] ?? []), value];
+  } else {
+    throw new UsageError(`unknown flag ${name}${out.command ? ` for "${out.command}"` : ''}`);
+  }
+}
+
+/** A flag's value, refusing a missing one and a following flag taken for it (`--host --port 22`). */
+function valueOf(t: Extract<Token, { kind: 'option' }>, word: string): string {
+  if (t.value === undefined || (!t.inlineValue && t.value.startsWith('--'))) throw new UsageError(`${t.rawName} needs a value`);
+  // Node reads `-n=5` as the value "=5"; the contract's `-flag=value` means 5, as for the long flags.
+  return t.inlineValue && word.startsWith(`${t.rawName}=`) ? word.slice(t.rawName.length + 1) : t.value;
 }
 
 function merge(a: FlagSpec, b: FlagSpec): FlagSpec {

@@ -5,11 +5,13 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { CREDENTIAL_VARS, DEFAULT_DATA_CENTER, DEFAULT_ENV_KEY, DEFAULT_PROFILE_NAME } from '../core/defaults';
 import { DataCenter, endpointsFor, isDataCenter } from '../core/zoho/datacenters';
 import { DevKitError } from '../core/errors/devkitError';
 import type { Finding } from '../core/errors/finding';
 import type { RefreshCredentials } from '../core/token/tokenManager';
 import { UsageError, type Parsed } from './args';
+import { BoundedReadError, readBoundedFile, type Refusal } from './boundedRead';
 
 export interface ConfigFile {
   profiles?: Record<
@@ -41,45 +43,59 @@ export interface Profile {
   accessToken?: string;
 }
 
+/** A config file is a small JSON document; anything larger is the wrong file. */
+const MAX_CONFIG_BYTES = 1024 * 1024;
+
 export function configPath(p: Parsed, env: NodeJS.ProcessEnv): string {
   return p.values['--config'] ?? path.join(env.XDG_CONFIG_HOME || path.join(os.homedir(), '.config'), 'salesiq-devkit', 'config.json');
 }
 
 export function loadConfig(file: string, explicit: boolean): ConfigFile {
-  if (!fs.existsSync(file)) {
-    if (explicit) throw new DevKitError(configProblem(`The config file ${file} does not exist.`, 'Check the --config path.'));
-    return {};
+  let text: string;
+  try {
+    text = readBoundedFile(file, MAX_CONFIG_BYTES).toString('utf8');
+  } catch (e) {
+    if (!(e instanceof BoundedReadError)) throw e;
+    if (e.code === 'ENOENT' && !explicit) return {};
+    if (e.code === 'ENOENT') throw new DevKitError(configProblem(`The config file ${file} does not exist.`, 'Check the --config path.'));
+    throw new DevKitError(configProblem(`The config file ${file} cannot be used: ${e.message}.`, CONFIG_FIX[e.refusal]));
   }
   try {
-    return JSON.parse(fs.readFileSync(file, 'utf8')) as ConfigFile;
+    return JSON.parse(text) as ConfigFile;
   } catch (e) {
     throw new DevKitError(configProblem(`The config file ${file} is not valid JSON.`, `Fix it: ${(e as Error).message}`));
   }
 }
 
+const CONFIG_FIX: Record<Refusal, string> = {
+  'not-a-file': 'Point --config at a plain JSON file (not a directory, device or pipe).',
+  'too-large': 'A config file is a small JSON document (at most 1 MiB); check the --config path.',
+  timeout: 'Point --config at a plain JSON file.',
+  unreadable: 'Check the --config path and the file\'s permissions.',
+};
+
 export function resolveProfile(p: Parsed, env: NodeJS.ProcessEnv, cfg: ConfigFile): Profile {
-  const name = p.values['--profile'] ?? 'default';
+  const name = p.values['--profile'] ?? DEFAULT_PROFILE_NAME;
   const fromFile = cfg.profiles?.[name] ?? {};
-  const dc = p.values['--dc'] ?? fromFile.dataCenter ?? 'com';
+  const dc = p.values['--dc'] ?? fromFile.dataCenter ?? DEFAULT_DATA_CENTER;
   if (!isDataCenter(dc)) throw new UsageError(`unknown data centre "${dc}" (use com, eu, in, com.au, jp, com.cn, ca, sa or uk)`);
   const urls = endpointsFor(dc, { accountsUrl: p.values['--accounts-url'] ?? fromFile.accountsUrl, salesiqUrl: p.values['--salesiq-url'] ?? fromFile.salesiqUrl });
-  const clientId = env.SALESIQ_CLIENT_ID || fromFile.clientId;
-  const clientSecret = env.SALESIQ_CLIENT_SECRET || fromFile.clientSecret;
-  const refreshToken = env.SALESIQ_REFRESH_TOKEN || fromFile.refreshToken;
+  const { clientId, clientSecret } = clientOf(env, cfg, name) ?? {};
+  const refreshToken = env[CREDENTIAL_VARS.refreshToken] || fromFile.refreshToken;
   return {
     name,
     dataCenter: dc,
-    envKey: fromFile.envKey ?? 'SALESIQ_ACCESS_TOKEN',
+    envKey: fromFile.envKey ?? DEFAULT_ENV_KEY,
     ...urls,
     credentials: clientId && clientSecret && refreshToken ? { clientId, clientSecret, refreshToken } : undefined,
-    accessToken: env.SALESIQ_ACCESS_TOKEN || undefined,
+    accessToken: env[CREDENTIAL_VARS.accessToken] || undefined,
   };
 }
 
 export function missingCredentials(profile: Profile): Finding {
   return configProblem(
     `No refresh credentials for profile "${profile.name}".`,
-    'Set SALESIQ_CLIENT_ID, SALESIQ_CLIENT_SECRET and SALESIQ_REFRESH_TOKEN in the environment (or in the config file under profiles.' + profile.name + ').',
+    `Set ${CREDENTIAL_VARS.clientId}, ${CREDENTIAL_VARS.clientSecret} and ${CREDENTIAL_VARS.refreshToken} in the environment (or in the config file under profiles.${profile.name}).`,
     'no-credentials',
   );
 }
@@ -87,8 +103,6 @@ export function missingCredentials(profile: Profile): Finding {
 export function configProblem(title: string, fix: string, code = 'config'): Finding {
   return { source: 'unknown', code, httpStatus: null, category: 'config', action: 'fix-config', retryable: false, title, explanation: fix };
 }
-
-const MAX_CONFIG_BYTES = 1024 * 1024;
 
 /**
  * Checks, before a grant code is spent, that the config file can take the new refresh token: absent (it will
@@ -145,7 +159,7 @@ export function storeRefreshToken(file: string, profile: string, values: { refre
 /** The client half of the credentials (environment first, then the config file), for `authorize`. */
 export function clientOf(env: NodeJS.ProcessEnv, cfg: ConfigFile, profile: string): { clientId: string; clientSecret: string } | undefined {
   const fromFile = cfg.profiles?.[profile] ?? {};
-  const clientId = env.SALESIQ_CLIENT_ID || fromFile.clientId;
-  const clientSecret = env.SALESIQ_CLIENT_SECRET || fromFile.clientSecret;
+  const clientId = env[CREDENTIAL_VARS.clientId] || fromFile.clientId;
+  const clientSecret = env[CREDENTIAL_VARS.clientSecret] || fromFile.clientSecret;
   return clientId && clientSecret ? { clientId, clientSecret } : undefined;
 }

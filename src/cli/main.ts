@@ -4,6 +4,7 @@
  */
 import { systemClock } from '../core/token/clock';
 import { parseArgs, UsageError } from './args';
+import { readStdinBounded } from './boundedRead';
 import { authorize } from './commands/authorize';
 import { decode } from './commands/decode';
 import { doctor } from './commands/doctor';
@@ -78,11 +79,7 @@ function help(): string {
   ].join('\n');
 }
 
-async function readStdin(): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const c of process.stdin) chunks.push(c as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
-}
+const readStdin = (): Promise<string> => readStdinBounded();
 
 if (require.main === module) {
   // Exit as soon as the command is done: an idle keep-alive socket would otherwise hold the process ~1 s.

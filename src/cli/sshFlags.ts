@@ -7,6 +7,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { REMOTE_DEFAULTS, SSH_PASSPHRASE_VAR, SUDO_MODES, SUDO_PASSWORD_VAR } from '../core/defaults';
 import { DevKitError } from '../core/errors/devkitError';
 import type { ConnectOptions } from '../core/ssh/connection';
 import { normalisePin } from '../core/ssh/knownHosts';
@@ -14,6 +15,7 @@ import { resolveSshHost, type SshHostConfig } from '../core/ssh/sshConfig';
 import type { SudoMode } from '../core/ssh/sudo';
 import { envKeyProblem, envPathProblem, hostProblem, unitNameProblem, userProblem } from '../core/ssh/targetRules';
 import { type FlagSpec, UsageError } from './args';
+import { BoundedReadError, readBoundedFile } from './boundedRead';
 import { configProblem } from './config';
 import { jumpHostsFor } from './jump';
 import type { CliContext } from './context';
@@ -23,9 +25,6 @@ export const SSH_FLAGS: FlagSpec = {
   switches: ['--no-restart', '--value-stdin', '--allow-any-name'],
 };
 
-export const DEFAULT_ENV_PATH = '/opt/llm-chatbot/.env';
-export const DEFAULT_SERVICE = 'llm-chatbot';
-const SUDO_MODES: readonly SudoMode[] = ['auto', 'nopasswd', 'password', 'none'];
 const DEFAULT_KEYS = ['id_ed25519', 'id_ecdsa', 'id_rsa'];
 
 export interface ServerSettings {
@@ -66,10 +65,10 @@ export function serverSettings(ctx: CliContext): ServerSettings {
   const home = ctx.env.HOME || os.homedir();
   const sshCfg = readSshConfig(home, alias, ctx.env.USER);
 
-  const sudo = flag('--sudo') ?? file('sudo') ?? 'auto';
-  if (!SUDO_MODES.includes(sudo as SudoMode)) throw new UsageError(`--sudo must be one of ${SUDO_MODES.join(', ')}`);
-  const sudoPassword = ctx.env.SALESIQ_SUDO_PASSWORD || undefined;
-  if (sudo === 'password' && !sudoPassword) throw new DevKitError(configProblem('The sudo password is missing.', 'With --sudo password, set SALESIQ_SUDO_PASSWORD in the environment (never as a flag).', 'no-sudo-password'));
+  const sudo = flag('--sudo') ?? file('sudo') ?? REMOTE_DEFAULTS.sudo;
+  if (!(SUDO_MODES as readonly string[]).includes(sudo)) throw new UsageError(`--sudo must be one of ${SUDO_MODES.join(', ')}`);
+  const sudoPassword = ctx.env[SUDO_PASSWORD_VAR] || undefined;
+  if (sudo === 'password' && !sudoPassword) throw new DevKitError(configProblem('The sudo password is missing.', `With --sudo password, set ${SUDO_PASSWORD_VAR} in the environment (never as a flag).`, 'no-sudo-password'));
 
   const identityFile = flag('--identity') ?? file('identityFile') ?? firstExisting(sshCfg.identityFiles);
   const agent = identityFile ? undefined : agentSocket(sshCfg, ctx.env);
@@ -78,9 +77,9 @@ export function serverSettings(ctx: CliContext): ServerSettings {
     host: sshCfg.hostName,
     port: port(flag('--port'), file('port'), sshCfg.port),
     user: flag('--user') ?? file('user') ?? sshCfg.user ?? ctx.env.USER ?? os.userInfo().username,
-    envPath: flag('--env-path') ?? file('envPath') ?? file('envFile') ?? DEFAULT_ENV_PATH,
+    envPath: flag('--env-path') ?? file('envPath') ?? file('envFile') ?? REMOTE_DEFAULTS.envPath,
     key: flag('--key') ?? file('key') ?? ctx.profile.envKey,
-    service: flag('--service') ?? file('service') ?? DEFAULT_SERVICE,
+    service: flag('--service') ?? file('service') ?? REMOTE_DEFAULTS.service,
     sudo: sudo as SudoMode,
     restart: !ctx.parsed.switches.has('--no-restart') && ctx.config.server?.restart !== false,
     allowAnyName: ctx.parsed.switches.has('--allow-any-name') || ctx.config.server?.allowAnyName === true,
@@ -94,7 +93,8 @@ export function serverSettings(ctx: CliContext): ServerSettings {
   const pin = flag('--fingerprint') ?? file('hostFingerprint');
   if (pin) s.fingerprint = fingerprint(pin);
   if (sudoPassword) s.sudoPassword = sudoPassword;
-  if (ctx.env.SALESIQ_SSH_PASSPHRASE) s.passphrase = ctx.env.SALESIQ_SSH_PASSPHRASE;
+  const passphrase = ctx.env[SSH_PASSPHRASE_VAR];
+  if (passphrase) s.passphrase = passphrase;
   const keep = Number(file('backupsToKeep'));
   if (Number.isInteger(keep) && keep > 0) s.backupsToKeep = keep;
   return s;
@@ -134,7 +134,7 @@ export function connectOptions(s: ServerSettings): ConnectOptions {
 
 /** "deploy@host:/opt/app/.env", for human output. */
 export function where(s: ServerSettings, file = s.envPath): string {
-  return `${s.user}@${s.alias}${s.port === 22 ? '' : `:${s.port}`}:${file}`;
+  return `${s.user}@${s.alias}${s.port === REMOTE_DEFAULTS.port ? '' : `:${s.port}`}:${file}`;
 }
 
 function readSshConfig(home: string, alias: string, localUser: string | undefined): SshHostConfig {
@@ -156,7 +156,7 @@ function agentSocket(cfg: SshHostConfig, env: NodeJS.ProcessEnv): string | undef
 
 function port(...candidates: (string | number | undefined)[]): number {
   const given = candidates.find((c) => c !== undefined);
-  if (given === undefined) return 22;
+  if (given === undefined) return REMOTE_DEFAULTS.port;
   const n = Number(given);
   if (!Number.isInteger(n) || n < 1 || n > 65535) throw new UsageError(`--port must be a number from 1 to 65535 (got "${given}")`);
   return n;
@@ -172,22 +172,13 @@ function firstExisting(files: string[]): string | undefined {
   return files.find((f) => fs.existsSync(f));
 }
 
-/**
- * A local file named by a flag, read only if it is a regular file of sane size: a FIFO is opened without
- * blocking and refused, a device never read into memory.
- */
+/** A local file named by a flag (a key, known_hosts), read only if it is a regular file of sane size. */
 function readSetting(file: string, flag: string, maxBytes: number): Buffer {
-  let fd: number | undefined;
   try {
-    fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
-    const st = fs.fstatSync(fd);
-    if (!st.isFile()) throw new UsageError(`${flag}: ${file} is not a regular file`);
-    if (st.size > maxBytes) throw new UsageError(`${flag}: ${file} is larger than ${maxBytes} bytes; it is not a key or known_hosts file`);
-    return fs.readFileSync(fd);
+    return readBoundedFile(file, maxBytes);
   } catch (e) {
-    if (e instanceof UsageError) throw e;
-    throw new DevKitError(configProblem(`Cannot read ${file} (${flag}).`, `Check the path: ${(e as NodeJS.ErrnoException).code ?? String(e)}.`, 'unreadable-file'));
-  } finally {
-    if (fd !== undefined) fs.closeSync(fd);
+    if (!(e instanceof BoundedReadError)) throw e;
+    if (e.refusal === 'unreadable') throw new DevKitError(configProblem(`Cannot read ${file} (${flag}).`, `Check the path: ${e.code}.`, 'unreadable-file'));
+    throw new UsageError(`${flag}: ${e.message}${e.refusal === 'too-large' ? '; it is not a key or known_hosts file' : ''}`);
   }
 }

@@ -1,25 +1,17 @@
 import * as assert from 'assert';
-import { spawn } from 'child_process';
 import * as fs from 'fs';
 import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
 import { SANDBOX_DEFAULTS, ZohoSandbox } from '../sandbox/zohoSandbox';
+import { freePort } from '../support/freePort';
+import { startProcess } from '../support/process';
 import { CLI, runCli, type CliResult } from './run';
 
 const USER = SANDBOX_DEFAULTS.user;
 const SERVER = SANDBOX_DEFAULTS.server;
 const ORG = SANDBOX_DEFAULTS.org;
 const TOKEN = /\b100[05]\.[0-9a-f]{32}\.[0-9a-f]{32}\b/;
-
-/** A port nothing listens on right now. */
-async function freePort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
-  const port = (s.address() as net.AddressInfo).port;
-  await new Promise((r) => s.close(r));
-  return port;
-}
 
 interface Running {
   /** The authorize URL the CLI printed as `open: URL` on stderr. */
@@ -29,35 +21,15 @@ interface Running {
 
 /** Starts the CLI and hands over the `open:` line as soon as it appears, while the CLI waits for the redirect. */
 function startCli(args: string[], env: Record<string, string>): Running {
-  const child = spawn(process.execPath, [CLI, ...args], { env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env } });
-  let stdout = '';
-  let stderr = '';
-  let gotUrl!: (u: string) => void;
-  const url = new Promise<string>((r) => (gotUrl = r));
-  child.stdout.on('data', (d) => (stdout += d));
-  child.stderr.on('data', (d) => {
-    stderr += d;
-    const m = /^open: (\S+)$/m.exec(stderr);
-    if (m) gotUrl(m[1]);
-  });
-  const done = new Promise<CliResult>((resolve, reject) => {
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`authorize timed out; stderr: ${stderr}`));
-    }, 30_000);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      let json: unknown;
-      try {
-        json = JSON.parse(stdout);
-      } catch {
-        json = undefined;
-      }
-      resolve({ code, stdout, stderr, json });
+  const cli = startProcess(process.execPath, [CLI, ...args], { env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env }, label: 'authorize', timeoutMs: 30_000 });
+  const url = new Promise<string>((gotUrl) => {
+    cli.child.stderr.on('data', () => {
+      const m = /^open: (\S+)$/m.exec(cli.stderr());
+      if (m) gotUrl(m[1]);
     });
   });
-  child.stdin.end();
-  return { url, done };
+  cli.child.stdin.end();
+  return { url, done: cli.done };
 }
 
 /** What a person does in the browser: open the consent page, click Accept or Deny, follow the redirect. */

@@ -1,32 +1,9 @@
 /** Runs the CLI the way the contract says scripts do: the executable bin itself, never `node dist/cli.js`. */
-import { spawn } from 'node:child_process';
+import { runProcess } from '../support/process';
 import { CLI, type CliResult } from '../cli/run';
 
 export function runBin(args: string[], env: Record<string, string | undefined>, stdin = '', timeoutMs = 45_000): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(CLI, args, { env: { PATH: process.env.PATH, ...env } as NodeJS.ProcessEnv });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`salesiq-devkit ${args.join(' ')} timed out; stderr: ${stderr}`));
-    }, timeoutMs);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      let json: unknown;
-      try {
-        json = JSON.parse(stdout);
-      } catch {
-        json = undefined;
-      }
-      resolve({ code, stdout, stderr, json });
-    });
-    child.stdin.on('error', () => undefined);
-    child.stdin.end(stdin);
-  });
+  return runProcess(CLI, args, stdin, { env: { PATH: process.env.PATH, ...env } as NodeJS.ProcessEnv, label: `salesiq-devkit ${args.join(' ')}`, timeoutMs });
 }
 
 /** Waits for `cond` with a bound; false if it never held. */

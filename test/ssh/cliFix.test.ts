@@ -1,13 +1,11 @@
 /** `fix` end to end: the built CLI against the Zoho sandbox and the real OpenSSH fixture. */
 import * as assert from 'node:assert/strict';
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
 import { StateStore } from '../../src/core/token/stateFiles';
 import { readEnvKey } from '../../src/core/dotenv/setKey';
 import { tokenHashPrefix } from '../../src/core/flows/push';
 import { runCli } from '../cli/run';
 import { SANDBOX_DEFAULTS, ZohoSandbox } from '../sandbox/zohoSandbox';
+import { fixtureFlags, sandboxFlags, useCliWorkspace } from './cliWorkspace';
 import { fixture } from './hooks';
 
 const { org: ORG, portal: PORTAL } = SANDBOX_DEFAULTS;
@@ -19,11 +17,9 @@ describe('salesiq-devkit fix against the sandbox and OpenSSH', function () {
   let dir: string;
   let stateDir: string;
 
-  const sshFlags = () => {
-    const fx = fixture();
-    return ['--host', fx.host, '--port', String(fx.port), '--user', fx.user, '--identity', fx.keys.plain, '--known-hosts', fx.knownHostsPath, '--env-path', fx.envPath, '--service', fx.service];
-  };
-  const zohoFlags = () => ['--dc', 'in', '--accounts-url', sandbox.accountsUrlTemplate, '--salesiq-url', sandbox.salesiqUrlTemplate, '--state-dir', stateDir];
+  useCliWorkspace('clifix', { sandbox: true, envMode: 'envfile' }, (w) => ({ dir, stateDir, sandbox } = w));
+  const sshFlags = () => fixtureFlags();
+  const zohoFlags = () => sandboxFlags({ dir, stateDir, sandbox });
   const env = () => ({
     HOME: dir, XDG_CONFIG_HOME: dir,
     SALESIQ_CLIENT_ID: ORG.clientId, SALESIQ_CLIENT_SECRET: ORG.clientSecret, SALESIQ_REFRESH_TOKEN: ORG.refreshTokens[0],
@@ -38,22 +34,6 @@ describe('salesiq-devkit fix against the sandbox and OpenSSH', function () {
     await store().writeToken(t);
     return t.accessToken;
   }
-
-  beforeEach(async () => {
-    const fx = fixture();
-    fx.resetEnv();
-    fx.setSudoMode('nopasswd');
-    fx.setEnvMode('envfile');
-    fx.setFault('none');
-    sandbox = new ZohoSandbox();
-    await sandbox.start();
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'devkit-clifix-'));
-    stateDir = path.join(dir, 'state');
-  });
-  afterEach(async () => {
-    await sandbox.stop();
-    fs.rmSync(dir, { recursive: true, force: true });
-  });
 
   it('a stale token: refresh → push → restart → live → verify → transfer 201 → watch, every step listed, the NEW token live', async () => {
     const fx = fixture();

@@ -2,13 +2,13 @@
 import * as assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { StateStore } from '../../src/core/token/stateFiles';
 import { readEnvKey } from '../../src/core/dotenv/setKey';
 import { tokenHashPrefix } from '../../src/core/flows/push';
 import { CLI } from '../cli/run';
 import { SANDBOX_DEFAULTS, ZohoSandbox } from '../sandbox/zohoSandbox';
+import { fixtureFlags, sandboxFlags, useCliWorkspace } from './cliWorkspace';
 import { fixture } from './hooks';
 
 const { org: ORG } = SANDBOX_DEFAULTS;
@@ -71,32 +71,15 @@ describe('salesiq-devkit keep-fresh and logs --follow (until SIGTERM)', function
   let stateDir: string;
   let sandbox: ZohoSandbox;
 
-  const sshFlags = () => {
-    const fx = fixture();
-    return ['--host', fx.host, '--port', String(fx.port), '--user', fx.user, '--identity', fx.keys.plain, '--known-hosts', fx.knownHostsPath, '--env-path', fx.envPath, '--service', fx.service];
-  };
-  const zohoFlags = () => ['--dc', 'in', '--accounts-url', sandbox.accountsUrlTemplate, '--salesiq-url', sandbox.salesiqUrlTemplate, '--state-dir', stateDir];
+  useCliWorkspace('clilong', { sandbox: true }, (w) => ({ dir, stateDir, sandbox } = w));
+  const sshFlags = () => fixtureFlags();
+  const zohoFlags = () => sandboxFlags({ dir, stateDir, sandbox });
   const env = () => ({
     HOME: dir,
     XDG_CONFIG_HOME: dir,
     SALESIQ_CLIENT_ID: ORG.clientId,
     SALESIQ_CLIENT_SECRET: ORG.clientSecret,
     SALESIQ_REFRESH_TOKEN: ORG.refreshTokens[0],
-  });
-
-  beforeEach(async () => {
-    const fx = fixture();
-    fx.resetEnv();
-    fx.setSudoMode('nopasswd');
-    fx.setFault('none');
-    sandbox = new ZohoSandbox();
-    await sandbox.start();
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'devkit-clilong-'));
-    stateDir = path.join(dir, 'state');
-  });
-  afterEach(async () => {
-    await sandbox.stop();
-    fs.rmSync(dir, { recursive: true, force: true });
   });
 
   it('keep-fresh with 12 s tokens refreshes and pushes again and again; SIGTERM ends it with exit 0', async () => {

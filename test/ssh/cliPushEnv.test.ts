@@ -1,12 +1,11 @@
 /** `push-env` and `logs -n` as a script runs them: the built CLI against the real OpenSSH fixture. */
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
-import { StateStore } from '../../src/core/token/stateFiles';
 import { readEnvKey } from '../../src/core/dotenv/setKey';
 import { tokenHashPrefix } from '../../src/core/flows/push';
 import { runCli } from '../cli/run';
+import { cacheNewToken, fixtureFlags, useCliWorkspace } from './cliWorkspace';
 import { fixture, newToken } from './hooks';
 
 const KEY = 'SALESIQ_ACCESS_TOKEN';
@@ -17,36 +16,16 @@ describe('salesiq-devkit push-env and logs against OpenSSH', function () {
   let stateDir: string;
   let home: string;
 
-  /** Connection and target flags for the fixture; `over` replaces single flags. */
-  function sshFlags(over: Record<string, string | null> = {}): string[] {
-    const fx = fixture();
-    const all: Record<string, string | null> = {
-      '--host': fx.host, '--port': String(fx.port), '--user': fx.user, '--identity': fx.keys.plain,
-      '--known-hosts': fx.knownHostsPath, '--env-path': fx.envPath, '--service': fx.service, ...over,
-    };
-    return Object.entries(all).flatMap(([k, v]) => (v === null ? [] : [k, v]));
-  }
-  const env = (extra: Record<string, string> = {}) => ({ HOME: home, XDG_CONFIG_HOME: dir, ...extra });
-  const run = (args: string[], extra: Record<string, string> = {}, stdin = '') => runCli([...args, '--state-dir', stateDir], env(extra), stdin, 45_000);
-
-  async function cacheToken(expiresInMs = 3600_000): Promise<string> {
-    const accessToken = newToken();
-    const now = Date.now();
-    await new StateStore(stateDir).tokenStore('default', undefined).writeToken({ accessToken, obtainedAt: now + expiresInMs - 3600_000, expiresAt: now + expiresInMs });
-    return accessToken;
-  }
-
+  useCliWorkspace('clissh', {}, (w) => ({ dir, stateDir } = w));
   beforeEach(() => {
-    const fx = fixture();
-    fx.resetEnv();
-    fx.setSudoMode('nopasswd');
-    fx.setFault('none');
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'devkit-clissh-'));
-    stateDir = path.join(dir, 'state');
     home = path.join(dir, 'home');
     fs.mkdirSync(home);
   });
-  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const sshFlags = fixtureFlags;
+  const env = (extra: Record<string, string> = {}) => ({ HOME: home, XDG_CONFIG_HOME: dir, ...extra });
+  const run = (args: string[], extra: Record<string, string> = {}, stdin = '') => runCli([...args, '--state-dir', stateDir], env(extra), stdin, 45_000);
+
+  const cacheToken = (expiresInMs?: number) => cacheNewToken(stateDir, expiresInMs);
 
   it('push-env --json writes the cached token, restarts, and the service log proves the NEW token is live', async () => {
     const fx = fixture();

@@ -2,7 +2,8 @@
 // holds the .env's values (EnvironmentFile=), and `systemctl show` answers as systemd does. If these drift,
 // the live-token proof and the doctor's unit checks would be tested against a fiction.
 import * as assert from 'node:assert/strict';
-import { connect, type SshSession } from '../../src/core/ssh/connection';
+import type { SshSession } from '../../src/core/ssh/connection';
+import { useFixtureSession } from './session';
 import { fixture, newToken } from './hooks';
 
 describe('fake systemd unit (test fixture)', function () {
@@ -13,16 +14,8 @@ describe('fake systemd unit (test fixture)', function () {
   const envWith = (token: string) =>
     fixture().readEnv().toString().replace(/^SALESIQ_ACCESS_TOKEN=.*$/m, `SALESIQ_ACCESS_TOKEN=${token}`);
 
-  before(async () => {
-    s = await connect(fixture().connectOptions());
-  });
-  after(() => s?.close());
-  beforeEach(() => {
-    fixture().resetEnv();
-    fixture().setSudoMode('nopasswd');
-    fixture().setFault('none');
-    fixture().setEnvMode('envfile');
-  });
+  useFixtureSession((session) => (s = session));
+  beforeEach(() => fixture().setEnvMode('envfile'));
 
   it('runs a real main process whose environment holds the .env values until the next restart', async () => {
     const first = newToken();

@@ -6,13 +6,12 @@ import * as assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { readEnvKey } from '../../src/core/dotenv/setKey';
 import { pushToken, type PushOptions } from '../../src/core/flows/push';
-import { StateStore } from '../../src/core/token/stateFiles';
 import { runBin, until } from './bin';
 import { findingOf } from './expectFinding';
+import { cacheNewToken, fixtureFlags, useCliWorkspace } from './cliWorkspace';
 import { fixture, newToken } from './hooks';
 
 const KEY = 'SALESIQ_ACCESS_TOKEN';
@@ -26,14 +25,7 @@ describe('hostile input: flags, values and target files', function () {
   let made: string[] = [];
 
   const appDir = () => path.dirname(fixture().envPath);
-  function flags(over: Record<string, string | null> = {}): string[] {
-    const fx = fixture();
-    const all: Record<string, string | null> = {
-      '--host': fx.host, '--port': String(fx.port), '--user': fx.user, '--identity': fx.keys.plain,
-      '--known-hosts': fx.knownHostsPath, '--env-path': fx.envPath, '--service': fx.service, '--state-dir': stateDir, ...over,
-    };
-    return Object.entries(all).flatMap(([k, v]) => (v === null ? [] : [k, v]));
-  }
+  const flags = (over: Record<string, string | null> = {}) => fixtureFlags({ '--state-dir': stateDir, ...over });
   const run = (args: string[], stdin = '', env: Record<string, string> = {}) => runBin(args, { HOME: dir, XDG_CONFIG_HOME: dir, ...env }, stdin);
   const push = (extra: Partial<PushOptions> = {}): Promise<unknown> => {
     const fx = fixture();
@@ -46,20 +38,11 @@ describe('hostile input: flags, values and target files', function () {
     return p;
   };
 
-  beforeEach(async () => {
-    const fx = fixture();
-    fx.resetEnv();
-    fx.setSudoMode('nopasswd');
-    fx.setFault('none');
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'devkit-hostile-'));
-    stateDir = path.join(dir, 'state');
-    const now = Date.now();
-    await new StateStore(stateDir).tokenStore('default', undefined).writeToken({ accessToken: newToken(), obtainedAt: now, expiresAt: now + 3600_000 });
-  });
+  useCliWorkspace('hostile', {}, (w) => ({ dir, stateDir } = w));
+  beforeEach(() => cacheNewToken(stateDir));
   afterEach(() => {
     for (const p of made) fs.rmSync(p, { recursive: true, force: true });
     made = [];
-    fs.rmSync(dir, { recursive: true, force: true });
   });
 
   it('--env-file is a usage error naming --env-path, and Node never loads that file (no NODE_OPTIONS from it)', async () => {

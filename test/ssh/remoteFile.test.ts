@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { connect, type SshSession } from '../../src/core/ssh/connection';
 import { listBackups, readFile, restoreBackup, sha256Hex, writeFileAtomic } from '../../src/core/ssh/remoteFile';
 import type { Privilege } from '../../src/core/ssh/sudo';
+import { useFixtureSession } from './session';
 import { fixture } from './hooks';
 import { findingOf } from './expectFinding';
 
@@ -27,15 +28,7 @@ function droppingWrites(real: SshSession, when: 'before' | 'after'): SshSession 
 describe('remote file: atomic write, backups, restore', function () {
   this.timeout(30_000);
   let s: SshSession;
-
-  before(async () => {
-    s = await connect(fixture().connectOptions());
-  });
-  after(() => s?.close());
-  beforeEach(() => {
-    fixture().resetEnv();
-    fixture().setSudoMode('nopasswd');
-  });
+  useFixtureSession((session) => (s = session));
 
   it('reads the exact bytes and their sha256', async () => {
     const f = await readFile(s, ROOT, fixture().envPath);

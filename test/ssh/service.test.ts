@@ -2,6 +2,7 @@ import * as assert from 'node:assert/strict';
 import { connect, type SshSession } from '../../src/core/ssh/connection';
 import { followJournal, journal, restartService } from '../../src/core/ssh/service';
 import type { Privilege } from '../../src/core/ssh/sudo';
+import { useFixtureSession } from './session';
 import { fixture } from './hooks';
 import { cmdlines } from './proc';
 import { findingOf } from './expectFinding';
@@ -12,16 +13,7 @@ const quick = { settleMs: 200, pollMs: 100 };
 describe('service: restart, verify, journal (fake systemd behind real sudo)', function () {
   this.timeout(30_000);
   let s: SshSession;
-
-  before(async () => {
-    s = await connect(fixture().connectOptions());
-  });
-  after(() => s?.close());
-  beforeEach(() => {
-    fixture().resetEnv();
-    fixture().setSudoMode('nopasswd');
-    fixture().setFault('none');
-  });
+  useFixtureSession((session) => (s = session));
 
   it('restarts through sudo and returns the journal tail', async () => {
     const r = await restartService(s, ROOT, fixture().service, quick);

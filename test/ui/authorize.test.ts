@@ -3,24 +3,15 @@
 // countdown runs.
 import * as assert from 'assert';
 import * as fs from 'fs';
-import * as net from 'net';
-import * as os from 'os';
-import * as path from 'path';
 import type { Page } from 'playwright-core';
 import { SANDBOX_DEFAULTS, ZohoSandbox } from '../sandbox/zohoSandbox';
+import { freePort } from '../support/freePort';
+import { useSeededWorkbench } from './support/seededWorkbench';
 import { shot } from './support/shots';
 import { answerInput, quickPick, quickPickRow, statusItem, toast, waitForStatus } from './support/ui';
 import { Workbench } from './support/workbench';
 
 const SERVER = SANDBOX_DEFAULTS.server;
-
-async function freePort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
-  const port = (s.address() as net.AddressInfo).port;
-  await new Promise((r) => s.close(r));
-  return port;
-}
 
 /** The `npm start` seed's unauthorized profile alone: a server-based client, no refresh token. */
 function writeUnauthorizedSeed(file: string, sandbox: ZohoSandbox): void {
@@ -34,30 +25,14 @@ function writeUnauthorizedSeed(file: string, sandbox: ZohoSandbox): void {
 
 describe('Authorize with Zoho (installed from the VSIX, sandbox consent page in the browser)', function () {
   this.timeout(300_000);
-  let sandbox: ZohoSandbox;
-  let wb: Workbench;
-  let seedDir: string;
-
+  let redirectPort = 0;
   before(async () => {
-    sandbox = new ZohoSandbox();
-    await sandbox.start();
-    seedDir = fs.mkdtempSync(path.join(os.tmpdir(), 'salesiq-ui-seed-'));
-    const seedFile = path.join(seedDir, 'seed.json');
-    writeUnauthorizedSeed(seedFile, sandbox);
-    wb = await Workbench.open({ seedFile, settings: { 'salesiq.autoRefresh': false, 'salesiq.authorize.redirectPort': await freePort() } });
+    redirectPort = await freePort();
   });
-
-  afterEach(async function () {
-    if (this.currentTest?.state === 'failed') console.error(`post-mortem: ${await wb?.saveFailure(this.currentTest.fullTitle())}`);
-  });
-
-  after(async () => {
-    await wb?.close();
-    await sandbox?.stop();
-    if (seedDir) fs.rmSync(seedDir, { recursive: true, force: true });
-  });
+  const ui = useSeededWorkbench({ seed: writeUnauthorizedSeed, settings: () => ({ 'salesiq.authorize.redirectPort': redirectPort }) });
 
   it('from the status bar to the consent page and back: Accept, and the countdown runs', async () => {
+    const { wb } = ui;
     const page = wb.page;
     await waitForStatus(page, /^SalesIQ new: set up$/);
     await statusItem(page).click();

@@ -1,22 +1,14 @@
 import * as assert from 'assert';
-import * as net from 'net';
 import * as vscode from 'vscode';
 import type { DevKitApi } from '../../src/extension';
 import type { DecodeResult } from '../../src/vscode/decode';
 import { SANDBOX_DEFAULTS, ZohoSandbox } from '../sandbox/zohoSandbox';
+import { freePort } from '../support/freePort';
 import { devkit, setSetting, startSandbox, waitFor } from './helpers';
 import { QuickInputDriver } from './quickInput';
 
 const SERVER = SANDBOX_DEFAULTS.server;
 const PROFILE = 'signin';
-
-async function freePort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
-  const port = (s.address() as net.AddressInfo).port;
-  await new Promise((r) => s.close(r));
-  return port;
-}
 
 /** The browser's part: GET the sandbox consent page, submit Accept, follow the redirect to the extension's listener. */
 async function acceptConsent(url: string): Promise<string> {

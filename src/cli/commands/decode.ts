@@ -1,9 +1,9 @@
-import * as fs from 'fs';
 import { decodeText } from '../../core/errors/decode';
 import { formatFindingText } from '../../core/errors/format';
 import { internalErrorLine, isDecodingFailure } from '../../core/errors/internal';
 import { redact } from '../../core/redact';
 import { UsageError } from '../args';
+import { BoundedReadError, readBoundedFile, INPUT_MAX_BYTES } from '../boundedRead';
 import type { Command } from '../context';
 
 /** `decode [FILE|-]`: every error found in the text, decoded; exit 0 whether or not errors were found, 1 if decoding failed. */
@@ -13,7 +13,7 @@ export const decode: Command = {
   async run(ctx) {
     const [file, ...rest] = ctx.parsed.positionals;
     if (rest.length) throw new UsageError('decode takes one FILE (or - for stdin)');
-    const text = !file || file === '-' ? await ctx.readStdin() : readFile(file);
+    const text = await withFix(() => (!file || file === '-' ? ctx.readStdin() : readBoundedFile(file, INPUT_MAX_BYTES).toString('utf8')));
     // Evidence from the profile: the cached token's expiry (for 1001/1008) and the data centre in use.
     const token = await ctx.state.tokenStore(ctx.profile.name, undefined).readToken().catch(() => undefined);
     const findings = decodeText(text, {
@@ -33,10 +33,18 @@ export const decode: Command = {
   },
 };
 
-function readFile(file: string): string {
+/** A refused read, with what to do instead: decode wants the part of a log around the error, as a file or a pipe. */
+async function withFix(read: () => string | Promise<string>): Promise<string> {
   try {
-    return fs.readFileSync(file, 'utf8');
+    return await read();
   } catch (e) {
-    throw new UsageError(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+    if (!(e instanceof BoundedReadError)) throw e;
+    const fix: Record<string, string> = {
+      'not-a-file': 'name a log file, or pipe the text in: ... | salesiq-devkit decode -',
+      'too-large': 'decode the part around the error, e.g. tail -n 5000 app.log | salesiq-devkit decode -',
+      timeout: 'pipe the text in (... | salesiq-devkit decode -) or name a FILE; in a terminal, end the input with Ctrl-D',
+      unreadable: 'check the path and its permissions',
+    };
+    throw new UsageError(`decode: ${e.message}: ${fix[e.refusal]}`);
   }
 }

@@ -2,7 +2,7 @@ import { DevKitError, isDevKitError } from '../../core/errors/devkitError';
 import { checkPushInputs } from '../../core/flows/push';
 import { hidePassword } from '../../core/ssh/sudo';
 import { envValueProblem } from '../../core/ssh/targetRules';
-import { countdownText } from '../../core/token/token';
+import { countdownText, isDue, remainingMs } from '../../core/token/token';
 import { UsageError } from '../args';
 import type { CliContext, Command } from '../context';
 import { printOk } from '../output';
@@ -43,7 +43,7 @@ export const pushEnv: Command = {
       };
       const did = !w.changed ? 'already there:' : w.appended ? 'appended' : w.replaced > 1 ? `replaced ${w.replaced} assignments of` : 'replaced';
       const lines = [
-        `${did} ${s.key} in ${where(s)}${w.backup ? ` (backup ${w.backup})` : ''}${expiresAt ? `; the token expires in ${countdownText(expiresAt - ctx.clock.now())}` : ''}`,
+        `${did} ${s.key} in ${where(s)}${w.backup ? ` (backup ${w.backup})` : ''}${expiresAt ? `; the token expires in ${countdownText(remainingMs({ expiresAt }, ctx.clock.now()))}` : ''}`,
         ...(w.recoveredAfterDrop ? ['the connection dropped during the write; a new connection shows the new file in place'] : []),
         ...(w.pruned.length ? [`pruned ${w.pruned.length} older DevKit backup${w.pruned.length > 1 ? 's' : ''}: ${w.pruned.join(', ')}`] : []),
         r ? `restarted ${s.service}: ${state}${r.tokenLive ? `; its log shows the new token (sha256:${w.newTokenHashPrefix})` : ''}` : `not restarted (--no-restart); ${s.service} is ${state}`,
@@ -69,7 +69,7 @@ async function valueToPush(ctx: CliContext): Promise<{ value: string; expiresAt?
     return value === cached?.accessToken ? { value, expiresAt: cached.expiresAt } : { value };
   }
   if (!cached) throw new DevKitError(noToken(ctx));
-  if (cached.expiresAt <= ctx.clock.now()) {
+  if (isDue(cached, ctx.clock.now(), 0)) {
     throw new DevKitError({
       ...noToken(ctx), code: 'token-expired',
       title: `The cached token of profile "${ctx.profile.name}" has expired; pushing it would break the service.`,

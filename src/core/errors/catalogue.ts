@@ -188,51 +188,53 @@ function generic(source: Source, code: string | number | null, ctx: FindingConte
 function genericParts(source: Source, code: string | number | null, ctx: FindingContext) {
   const said = ctx.message ? ` The message was: “${clip(ctx.message)}”.` : '';
   const shown = code === null ? 'an error without a code' : `error ${code}`;
-  const base = { category: 'unknown' as Category, action: 'contact-support' as Action, retryable: false };
+  const g = genericText(source, code, shown, said);
+  return {
+    category: g.category ?? ('unknown' as Category),
+    action: g.action ?? ('contact-support' as Action),
+    retryable: g.retryable ?? false,
+    title: g.title,
+    parts: { meaning: g.meaning, cause: extras(source, ctx).join(' '), fix: g.fix },
+  };
+}
+
+/** What DevKit can still say about an unknown code, by who answered; unknown and not retried unless said. */
+interface GenericText {
+  category?: Category;
+  action?: Action;
+  retryable?: boolean;
+  title: string;
+  meaning: string;
+  fix: string;
+}
+
+function genericText(source: Source, code: string | number | null, shown: string, said: string): GenericText {
   switch (source) {
     case 'salesiq':
       return {
-        ...base,
         title: `SalesIQ returned an undocumented error (${code ?? 'no code'}).`,
-        parts: {
-          meaning: `SalesIQ answered with ${shown}, which is not in SalesIQ's published error list, so DevKit cannot say for sure what it means.${said}`,
-          cause: extras(source, ctx).join(' '),
-          fix: 'Check the request (URL, screen name, body) against the SalesIQ API docs; if it persists, contact SalesIQ support with the code and the request path.',
-        },
+        meaning: `SalesIQ answered with ${shown}, which is not in SalesIQ's published error list, so DevKit cannot say for sure what it means.${said}`,
+        fix: 'Check the request (URL, screen name, body) against the SalesIQ API docs; if it persists, contact SalesIQ support with the code and the request path.',
       };
     case 'oauth':
       return {
-        ...base,
-        category: 'grant' as Category,
+        category: 'grant',
         title: `Zoho Accounts refused the token request (${code ?? 'no code'}).`,
-        parts: {
-          meaning: `Zoho Accounts answered the token request with ${shown}, which DevKit does not know.${said}`,
-          cause: extras(source, ctx).join(' '),
-          fix: 'Check the client ID, client secret, refresh token and data centre; if they are right, contact Zoho support with this error.',
-        },
+        meaning: `Zoho Accounts answered the token request with ${shown}, which DevKit does not know.${said}`,
+        fix: 'Check the client ID, client secret, refresh token and data centre; if they are right, contact Zoho support with this error.',
       };
     case 'network':
       return {
-        ...base,
-        category: 'network' as Category,
-        action: 'retry' as Action,
-        retryable: true,
+        category: 'network', action: 'retry', retryable: true,
         title: 'A network error stopped the request.',
-        parts: {
-          meaning: `The connection failed with ${shown} before any answer arrived.${said}`,
-          cause: extras(source, ctx).join(' '),
-          fix: 'Check the network connection (and any proxy or VPN), then try again.',
-        },
+        meaning: `The connection failed with ${shown} before any answer arrived.${said}`,
+        fix: 'Check the network connection (and any proxy or VPN), then try again.',
       };
     default:
       return {
-        ...base,
         title: code === null ? 'An unrecognised error occurred.' : `An unrecognised error occurred (${code}).`,
-        parts: {
-          meaning: `DevKit found ${shown}${source !== 'unknown' ? ` from ${source}` : ''} that it has no explanation for.${said}`,
-          cause: extras(source, ctx).join(' '),
-          fix: 'Read the original message for clues; if it keeps happening, report it with the full error text (secrets removed).',
-        },
+        meaning: `DevKit found ${shown}${source !== 'unknown' ? ` from ${source}` : ''} that it has no explanation for.${said}`,
+        fix: 'Read the original message for clues; if it keeps happening, report it with the full error text (secrets removed).',
       };
   }
 }

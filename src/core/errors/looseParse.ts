@@ -42,48 +42,49 @@ class Reader {
 
   private object(depth: number): LooseObject {
     const out: LooseObject = Object.create(null);
-    this.i++;
-    while (!this.stopped) {
-      this.ws();
-      if (this.i >= this.end) break;
-      if (this.s[this.i] === '}') {
-        this.i++;
-        break;
-      }
+    this.members('}', () => {
       const key = this.s[this.i] === '"' || this.s[this.i] === "'" ? this.string() : this.word();
       this.ws();
       if (key === undefined || this.s[this.i] !== ':') {
         this.stop();
-        break;
+        return false;
       }
       this.i++;
       const v = this.value(depth);
       if (v !== undefined) out[key] = v;
-      this.ws();
-      if (this.s[this.i] === ',') this.i++;
-      else if (this.s[this.i] !== '}') this.stop();
-    }
+      return true;
+    });
     return out;
   }
 
   private array(depth: number): Loose[] {
     const out: Loose[] = [];
+    this.members(']', () => {
+      const v = this.value(depth);
+      if (v !== undefined) out.push(v);
+      return v !== undefined;
+    });
+    return out;
+  }
+
+  /**
+   * The members of an object or array, from its opening bracket to `close`: `member` reads one (false: read no
+   * further), then a comma or `close` must follow. A truncated or broken container keeps what was read.
+   */
+  private members(close: '}' | ']', member: () => boolean): void {
     this.i++;
     while (!this.stopped) {
       this.ws();
       if (this.i >= this.end) break;
-      if (this.s[this.i] === ']') {
+      if (this.s[this.i] === close) {
         this.i++;
         break;
       }
-      const v = this.value(depth);
-      if (v === undefined) break;
-      out.push(v);
+      if (!member()) break;
       this.ws();
       if (this.s[this.i] === ',') this.i++;
-      else if (this.s[this.i] !== ']') this.stop();
+      else if (this.s[this.i] !== close) this.stop();
     }
-    return out;
   }
 
   /** A quoted string; an unterminated one runs to the window's end (truncated input). */

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { BACKUPS_TO_KEEP_RANGE, REMOTE_DEFAULTS as D, SUDO_MODES } from '../../core/defaults';
 import type { SudoMode } from '../../core/ssh/sudo';
 
 /** The `salesiq.remote.*` settings (contributed in package.json) and `salesiq.autoPush`, typed. */
@@ -17,26 +18,26 @@ export interface RemoteSettings {
   restart: boolean;
 }
 
-const SUDO_MODES: readonly SudoMode[] = ['auto', 'nopasswd', 'password', 'none'];
-
 export function remoteSettings(): RemoteSettings {
   const c = vscode.workspace.getConfiguration('salesiq.remote');
-  const sudo = c.get<string>('sudo') ?? 'auto';
+  const sudo = c.get<string>('sudo') ?? D.sudo;
   return {
     host: (c.get<string>('host') ?? '').trim(),
-    port: c.get<number>('port') ?? 22,
+    port: c.get<number>('port') ?? D.port,
     user: (c.get<string>('user') ?? '').trim(),
     identityFile: (c.get<string>('identityFile') ?? '').trim(),
-    knownHostsFile: (c.get<string>('knownHostsFile') ?? '').trim() || '~/.ssh/known_hosts',
+    knownHostsFile: (c.get<string>('knownHostsFile') ?? '').trim() || D.knownHostsFile,
     hostFingerprint: (c.get<string>('hostFingerprint') ?? '').trim(),
-    envPath: (c.get<string>('envPath') ?? '').trim() || '/opt/llm-chatbot/.env',
-    service: (c.get<string>('service') ?? '').trim() || 'llm-chatbot',
-    sudo: (SUDO_MODES as readonly string[]).includes(sudo) ? (sudo as SudoMode) : 'auto',
-    backupsToKeep: Math.max(1, Math.min(50, Math.floor(c.get<number>('backupsToKeep') ?? 5))),
-    confirmPush: c.get<boolean>('confirmPush') ?? true,
-    restart: c.get<boolean>('restart') ?? true,
+    envPath: (c.get<string>('envPath') ?? '').trim() || D.envPath,
+    service: (c.get<string>('service') ?? '').trim() || D.service,
+    sudo: (SUDO_MODES as readonly string[]).includes(sudo) ? (sudo as SudoMode) : D.sudo,
+    backupsToKeep: keepWithin(c.get<number>('backupsToKeep') ?? D.backupsToKeep),
+    confirmPush: c.get<boolean>('confirmPush') ?? D.confirmPush,
+    restart: c.get<boolean>('restart') ?? D.restart,
   };
 }
+
+const keepWithin = (n: number): number => Math.max(BACKUPS_TO_KEEP_RANGE.min, Math.min(BACKUPS_TO_KEEP_RANGE.max, Math.floor(n)));
 
 export const autoPushEnabled = (): boolean => vscode.workspace.getConfiguration('salesiq').get<boolean>('autoPush') ?? false;
 

@@ -1,6 +1,7 @@
-// The setup the seeded UI tests share: a Zoho sandbox, a seed file with a `user` profile whose token expires
-// when the test says, the workbench opened on it (auto-refresh off, so each state stays put while it is looked
-// at), a post-mortem of a failed test, and everything removed afterwards.
+// The setup the UI tests share: a Zoho sandbox, a seed file (by default a `user` profile whose token expires
+// when the test says; a test may write its own, or none for a first run), the workbench opened on it
+// (auto-refresh off, so each state stays put while it is looked at), a post-mortem of a failed test, and
+// everything removed afterwards.
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -12,7 +13,9 @@ export interface SeededWorkbenchOptions {
   /** Milliseconds from now until the seeded token expires (negative: already expired). Default: a fresh hour. */
   expiresInMs?: number;
   /** Extra settings, read when the workbench opens (so an earlier `before` may provide them). */
-  settings?: () => Record<string, unknown>;
+  settings?: (sandbox: ZohoSandbox) => Record<string, unknown>;
+  /** Writes the seed file instead of the default one; `false`: no seed at all (a new user). */
+  seed?: false | ((file: string, sandbox: ZohoSandbox) => void);
 }
 
 export interface SeededWorkbench {
@@ -33,10 +36,16 @@ export function useSeededWorkbench(opts: SeededWorkbenchOptions = {}): SeededWor
   before(async () => {
     sandbox = new ZohoSandbox();
     await sandbox.start();
+    const settings = { 'salesiq.autoRefresh': false, ...opts.settings?.(sandbox) };
+    if (opts.seed === false) {
+      wb = await Workbench.open({ settings });
+      return;
+    }
     seedDir = fs.mkdtempSync(path.join(os.tmpdir(), 'salesiq-ui-seed-'));
     seedFile = path.join(seedDir, 'seed.json');
-    writeSeed(seedFile, sandbox, { expiresInMs: opts.expiresInMs });
-    wb = await Workbench.open({ seedFile, settings: { 'salesiq.autoRefresh': false, ...opts.settings?.() } });
+    if (opts.seed) opts.seed(seedFile, sandbox);
+    else writeSeed(seedFile, sandbox, { expiresInMs: opts.expiresInMs });
+    wb = await Workbench.open({ seedFile, settings });
   });
 
   afterEach(async function () {

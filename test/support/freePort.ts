@@ -1,0 +1,10 @@
+import * as net from 'node:net';
+
+/** A loopback port nothing listens on right now (for a redirect listener the code under test opens). */
+export async function freePort(): Promise<number> {
+  const s = net.createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
+  const port = (s.address() as net.AddressInfo).port;
+  await new Promise((r) => s.close(r));
+  return port;
+}
