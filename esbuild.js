@@ -30,6 +30,14 @@ const cliLazyDeps = {
   },
 };
 
+/** The bin (dist/cli.js) requires the CLI (dist/cli-main.js) at run time, after turning on the compile cache. */
+const cliMain = {
+  name: 'cli-main',
+  setup(build) {
+    build.onResolve({ filter: /^\.\/cli-main\.js$/ }, (args) => ({ path: args.path, external: true }));
+  },
+};
+
 /** Prints the lines the `$esbuild-watch` problem matcher understands. */
 const problemMatcher = {
   name: 'esbuild-problem-matcher',
@@ -66,7 +74,9 @@ const builds = [
   { ...common, entryPoints: { extension: 'src/extension.ts', net: 'src/vscode/chunks/net.ts', ssh: 'src/vscode/chunks/ssh.ts', decode: 'src/vscode/chunks/decode.ts', hub: 'src/core/hub/chunk.ts' }, outdir: 'dist' },
   // `node --`: Node stops reading its own options there, so a `--env-file` given to the CLI never makes Node
   // load that file into its environment (docs/ssh.md).
-  { ...common, entryPoints: { cli: 'src/cli/main.ts' }, outdir: 'dist', banner: { js: '#!/usr/bin/env -S node --' }, plugins: [...common.plugins, cliLazyDeps] },
+  { ...common, entryPoints: { cli: 'src/cli/bin.ts' }, outdir: 'dist', banner: { js: '#!/usr/bin/env -S node --' }, plugins: [...common.plugins, cliMain] },
+  // The CLI itself, loaded by the bin above once the compile cache is on (src/cli/bin.ts).
+  { ...common, entryPoints: { 'cli-main': 'src/cli/main.ts' }, outdir: 'dist', plugins: [...common.plugins, cliLazyDeps] },
   { ...common, entryPoints: { 'cli-undici': 'src/cli/chunks/undici.ts', 'cli-ssh2': 'src/cli/chunks/ssh2.ts' }, outdir: 'dist' },
 ];
 

@@ -12,9 +12,13 @@ const kb = (f: string) => fs.statSync(path.join(dist, f)).size / 1024;
 const activation = kb('extension.js');
 console.log('bundles (production):');
 report({ figure: 'activation bundle dist/extension.js', result: `${activation.toFixed(1)} KB`, target: '≤ 100 KB', met: activation <= 100 });
-report({ figure: 'CLI start bundle dist/cli.js (undici, ssh2 in dist/cli-undici.js, dist/cli-ssh2.js)', result: `${kb('cli.js').toFixed(1)} KB (+ ${kb('cli-undici.js').toFixed(0)} KB, ${kb('cli-ssh2.js').toFixed(0)} KB on first use)`, target: 'context' });
+report({
+  figure: 'CLI start: the bin dist/cli.js (compile cache on) + dist/cli-main.js (undici, ssh2 in dist/cli-undici.js, dist/cli-ssh2.js)',
+  result: `${kb('cli.js').toFixed(1)} KB + ${kb('cli-main.js').toFixed(1)} KB (+ ${kb('cli-undici.js').toFixed(0)} KB, ${kb('cli-ssh2.js').toFixed(0)} KB on first use)`,
+  target: 'context',
+});
 console.log(`network chunk (dist/net.js, undici, loaded on first request): ${kb('net.js').toFixed(1)} KB`);
 console.log(`decode chunk (dist/decode.js, error catalogue, loaded on first decode or hover): ${kb('decode.js').toFixed(1)} KB`);
 console.log(`SSH chunk (dist/ssh.js, ssh2, loaded on first push): ${kb('ssh.js').toFixed(1)} KB`);
 console.log(`team hub chunk (dist/hub.js, node-redis, loaded when a hub is configured): ${kb('hub.js').toFixed(1)} KB`);
-console.log(`CLI (dist/cli.js): ${kb('cli.js').toFixed(1)} KB`);
+console.log(`CLI (dist/cli.js + dist/cli-main.js): ${(kb('cli.js') + kb('cli-main.js')).toFixed(1)} KB`);

@@ -99,9 +99,11 @@ async function phases(fx: SshdFixture, token: string): Promise<Record<string, nu
     t = now();
     const live = await restartLive(session, { mode: 'nopasswd' }, fx.service, { key: KEY, value: token, envPath: fx.envPath });
     const wall = now() - t;
+    out['old PID'] = live.beforeMs ?? 0;
     out.restart = live.restartMs ?? wall;
     out.live = live.proofMs ?? 0;
-    out['journal (+ sudo, sh, round trip)'] = wall - out.restart - out.live;
+    out.journal = live.journalMs ?? 0;
+    out['exec (sudo, sh, round trip)'] = wall - out['old PID'] - out.restart - out.live - out.journal;
     t = now();
     await watchService(session, { mode: 'nopasswd' }, live, { settleMs: 1500 });
     lap('watch (1.5 s window)');

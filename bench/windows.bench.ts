@@ -3,8 +3,10 @@
  * Each run gets a fresh Zoho sandbox issuing LIFETIME_S tokens and refreshes 1 minute before expiry:
  *  - VS Code: code-server with the packaged VSIX, auto-refresh on, WINDOWS pages of one browser profile;
  *  - CLI: `salesiq-devkit keep-fresh` processes sharing one --state-dir.
- * Token requests are sampled for PERIOD_S once everything is up; requests less than ROUND_MS apart count as one
- * refresh round, so duplicates are requests beyond one per round.
+ * Token requests are sampled for PERIOD_S once everything is up. One instance's requests are its own schedule
+ * (it cannot duplicate itself: two of them close together are its start-up and first renewal, not a duplicate).
+ * With several, requests less than ROUND_MS apart count as one refresh round, and a duplicate is a request
+ * beyond one per round that one instance alone does not also make.
  * Target: several make no more refreshes than one. Run after `tsc`: node out/bench/windows.bench.js
  */
 import { ChildProcess, spawn } from 'child_process';
@@ -102,18 +104,26 @@ async function stop(child: ChildProcess): Promise<void> {
 }
 
 function report(one: Result, several: Result): void {
-  const line = (r: Result) => `${r.requests} requests in ${r.rounds} rounds (${r.requests - r.rounds} duplicate)`;
   // Rounds may differ by one between runs: the period cuts the schedule at different points, and with several
-  // windows the earliest one's random offset starts each round. A duplicate is a second request for one round.
-  figure({ figure: `${several.label} vs ${one.label}`, result: `${line(several)} vs ${line(one)}`, target: 'no duplicate request (several refresh as one)', met: several.requests === several.rounds });
+  // windows the earliest one's random offset starts each round. Close pairs that one instance makes too (its
+  // start-up mint and first renewal) are its schedule, not a duplicate, so only the excess over it counts.
+  const duplicates = Math.max(0, several.requests - several.rounds - (one.requests - one.rounds));
+  figure({
+    figure: `${several.label} vs ${one.label}`,
+    result: `${several.requests} requests in ${several.rounds} rounds (${duplicates} duplicate) vs ${one.requests} requests`,
+    target: 'no duplicate request (several refresh as one)',
+    met: duplicates === 0 && several.requests <= one.requests + 1,
+  });
 }
 
 async function main(): Promise<void> {
   console.log(`refreshes over ${PERIOD_S} s with ${LIFETIME_S} s tokens, refreshing 1 min before expiry:`);
-  // The CLI pairs are light: they run alongside the one-window VS Code run, each against its own sandbox.
-  const [cliOne, cliSeveral, vsOne] = await Promise.all([measureCli(1), measureCli(SEVERAL), measureVscode(1)]);
+  // All four at once, each against its own sandbox and (VS Code) its own code-server and browser: the figures
+  // are request counts on a minutes-long schedule, which machine load does not change, and running them side by
+  // side keeps the whole `npm run bench` under 10 minutes.
+  const runs = [measureCli(1), measureCli(SEVERAL), measureVscode(1), measureVscode(SEVERAL)];
+  const [cliOne, cliSeveral, vsOne, vsSeveral] = await Promise.all(runs);
   report(cliOne, cliSeveral);
-  const vsSeveral = await measureVscode(SEVERAL);
   report(vsOne, vsSeveral);
   console.log('  desktop VS Code: one SecretStorage (the OS keyring) and one global storage for all windows of a profile, so a window adopts the token another minted; code-server keeps SecretStorage per browser tab, so its windows cannot, and only the shared rate log (global storage files) holds them to Zoho\'s limit.');
 }

@@ -54,6 +54,5 @@ export function openHub(
 
 function loadHubChunk(): typeof HubChunk {
   // dist/hub.js, beside dist/cli.js (esbuild.js leaves this require in place).
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   return require('./hub.js') as typeof HubChunk;
 }

@@ -5,39 +5,35 @@
 import { systemClock } from '../core/token/clock';
 import { parseArgs, UsageError } from './args';
 import { readStdinBounded } from './boundedRead';
-import { authorize } from './commands/authorize';
-import { decode } from './commands/decode';
-import { doctor } from './commands/doctor';
-import { fix } from './commands/fix';
-import { keepFresh } from './commands/keepFresh';
-import { logs } from './commands/logs';
-import { pushEnv } from './commands/pushEnv';
-import { refresh } from './commands/refresh';
-import { status } from './commands/status';
-import { testTransfer } from './commands/testTransfer';
-import { validate } from './commands/validate';
-import { CliContext, Command } from './context';
+import type { CliContext as Ctx, Command } from './context';
 import { EXIT, Io, printFailure } from './output';
 
-const COMMANDS: Record<string, Command> = {
-  decode,
-  status,
-  refresh,
-  validate,
-  'test-transfer': testTransfer,
-  'push-env': pushEnv,
-  logs,
-  fix,
-  'keep-fresh': keepFresh,
-  authorize,
-  doctor,
+/**
+ * Each command's module is required when that command runs (esbuild turns a `require` of a bundled module into
+ * a lazily run initializer), so `decode` never evaluates the push, fix or authorize code, nor the Node modules
+ * they need (http, readline, child_process): the start costs what the command uses. `--help` loads them all.
+ */
+const COMMANDS: Record<string, () => Command> = {
+  decode: () => require('./commands/decode').decode,
+  status: () => require('./commands/status').status,
+  refresh: () => require('./commands/refresh').refresh,
+  validate: () => require('./commands/validate').validate,
+  'test-transfer': () => require('./commands/testTransfer').testTransfer,
+  'push-env': () => require('./commands/pushEnv').pushEnv,
+  logs: () => require('./commands/logs').logs,
+  fix: () => require('./commands/fix').fix,
+  'keep-fresh': () => require('./commands/keepFresh').keepFresh,
+  authorize: () => require('./commands/authorize').authorize,
+  doctor: () => require('./commands/doctor').doctor,
 };
+const newContext = (...a: ConstructorParameters<typeof Ctx>): Ctx => new (require('./context') as typeof import('./context')).CliContext(...a);
+const command = (name: string): Command | undefined => (Object.hasOwn(COMMANDS, name) ? COMMANDS[name]() : undefined);
 
 export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const io: Io = { stdout: (s) => process.stdout.write(`${s}\n`), stderr: (s) => process.stderr.write(`${s}\n`), json: argv.includes('--json'), secrets: new Set() };
   let parsed;
   try {
-    parsed = parseArgs(argv, (c) => COMMANDS[c]?.flags);
+    parsed = parseArgs(argv, (c) => command(c)?.flags);
   } catch (e) {
     return usage(io, e);
   }
@@ -50,8 +46,8 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
   try {
-    const ctx = new CliContext(parsed, env, io, systemClock, abort.signal, readStdin);
-    return await COMMANDS[parsed.command].run(ctx);
+    const ctx = newContext(parsed, env, io, systemClock, abort.signal, readStdin);
+    return await command(parsed.command)!.run(ctx);
   } catch (e) {
     return e instanceof UsageError ? usage(io, e) : printFailure(io, e);
   } finally {
@@ -66,7 +62,7 @@ function usage(io: Io, e: unknown): number {
 }
 
 function help(): string {
-  const rows = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(14)} ${c.summary}`);
+  const rows = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(14)} ${c().summary}`);
   return [
     'Usage: salesiq-devkit <command> [flags]',
     '',

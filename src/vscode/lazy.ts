@@ -22,7 +22,6 @@ export function loadDecode(): typeof DecodeChunk {
 
 /** The team hub with node-redis (dist/hub.js): only when salesiq.hub.url is set. */
 export function loadHub(): typeof HubChunk {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   hubChunk ??= require('./hub.js') as typeof HubChunk;
   return hubChunk;
 }

@@ -43,6 +43,9 @@ export interface LiveResult {
   /** Server-side milliseconds: the `systemctl restart` call, and the wait + proof after it. */
   restartMs?: number;
   proofMs?: number;
+  /** Server-side milliseconds before the restart (reading the old MainPID) and for the journal tail after the proof. */
+  beforeMs?: number;
+  journalMs?: number;
 }
 
 export interface LiveOptions {
@@ -60,28 +63,35 @@ export interface LiveOptions {
 
 // One line (shQuote refuses control characters), no single quote and no `!` (tcsh would expand it).
 // $1 unit, $2 key, $3 journal lines, $4 tries of 50 ms for the new process to show the new token; stdin: sha256.
+// Parsing is done with the shell's own parameter expansion (no sed/grep/tail per value): on a busy server every
+// fork is a few ms on the path to "live". `val NAME` takes a property out of $s by name, anchored at a line start.
 const LIVE_SCRIPT = [
   'u=$1; k=$2; n=$3; tries=$4; IFS= read -r want',
-  't() { date +%s%N 2>/dev/null; }',
-  'show() { systemctl show -p MainPID,ActiveState,ExecMainStartTimestamp,EnvironmentFiles,WorkingDirectory -- "$u" 2>/dev/null; }',
-  'val() { printf "%s\\n" "$s" | sed -n "s/^$1=//p" | head -n 1; }',
+  'nl=$(printf "\\nx"); nl=${nl%x}',
+  't() { date +%s%N 2>/dev/null; }; echo "@ts $(t)"',
+  'show() { s=$(systemctl show -p MainPID,ActiveState,ExecMainStartTimestamp,EnvironmentFiles,WorkingDirectory -- "$u" 2>/dev/null); }',
+  'val() { v=; case "$nl$s$nl" in *"$nl$1="*) v=$nl$s$nl; v=${v#*"$nl$1="}; v=${v%%"$nl"*};; esac; }',
   'old=$(systemctl show -p MainPID --value -- "$u" 2>/dev/null)',
   'echo "@t0 $(t)"',
   'err=$(systemctl restart -- "$u" 2>&1 >/dev/null); rc=$?',
-  'echo "@t1 $(t)"; echo "@rc $rc"; echo "@old $old"; printf "%s\\n" "$err" | sed -n "s/^./@err &/p"',
-  'if [ "$rc" = 0 ]; then i=0; while :; do s=$(show); pid=$(val MainPID); st=$(val ActiveState); h=none;' +
+  'echo "@t1 $(t)"; echo "@rc $rc"; echo "@old $old"; [ -z "$err" ] || printf "%s\\n" "$err" | sed -n "s/^./@err &/p"',
+  'if [ "$rc" = 0 ]; then i=0; while :; do show; val MainPID; pid=$v; val ActiveState; st=$v; h=none;' +
     ' if [ "$st" = active ] && [ "${pid:-0}" -gt 0 ] 2>/dev/null && [ "$pid" -ne "${old:-0}" ] 2>/dev/null; then' +
-    ' if [ "$k" = - ]; then h=skipped; elif e=$(tr "\\0" "\\n" < "/proc/$pid/environ" 2>/dev/null); then l=$(printf "%s\\n" "$e" | grep "^$k=" | tail -n 1);' +
-    ' if [ -z "$l" ]; then h=absent; else h=$(printf %s "${l#*=}" | sha256sum 2>/dev/null | cut -c1-64);' +
-    ' if [ -z "$h" ]; then h=unreadable; elif [ "$h" = "$want" ]; then h=match; else h=differs; fi; fi;' +
+    ' if [ "$k" = - ]; then h=skipped; elif e=$(tr "\\0" "\\n" < "/proc/$pid/environ" 2>/dev/null); then' +
+    ' case "$nl$e" in *"$nl$k="*) l=$nl$e$nl; l=${l##*"$nl$k="}; l=${l%%"$nl"*};' +
+    ' h=$(printf %s "$l" | sha256sum 2>/dev/null); h=${h%% *};' +
+    ' if [ -z "$h" ]; then h=unreadable; elif [ "$h" = "$want" ]; then h=match; else h=differs; fi ;; *) h=absent ;; esac;' +
     ' else h=unreadable; fi;' +
     // A process that died meanwhile reads as empty: not a proof; the next round sees the unit failed.
-    ' case "$(sed -n "s/^State:[[:space:]]*//p" "/proc/$pid/status" 2>/dev/null)" in ""|Z*|X*) h=gone ;; esac;' +
+    // (/proc/<pid>/stat: "pid (comm) STATE …"; a failed read is a plain command's error, which never ends sh.)
+    ' ps=; read -r ps 2>/dev/null < "/proc/$pid/stat"; ps=${ps##*") "};' +
+    ' case "${ps%% *}" in ""|Z|X|x) h=gone ;; esac;' +
     ' [ "$h" = differs ] || [ "$h" = gone ] || break; fi;' +
     ' case "$st" in failed|inactive) break ;; esac;' +
     ' i=$((i+1)); [ "$i" -ge "$tries" ] && break; sleep 0.05 2>/dev/null || { sleep 1; i=$((i+19)); }; done;' +
     ' echo "@t2 $(t)"; printf "%s\\n" "$s"; echo "@env $h"; fi',
-  'echo "@journal"; journalctl -u "$u" -n "$n" --no-pager 2>&1; exit 0',
+  // The end of the journal is timed too: it comes after "@journal", so the mark goes to stderr.
+  'echo "@journal"; journalctl -u "$u" -n "$n" --no-pager 2>&1; echo "@t3 $(t)" >&2; exit 0',
 ].join('; ');
 
 // $1 unit, $2 the MainPID proven live, $3 journal lines, $4 the window in ms. Bounded by the server's clock
@@ -171,10 +181,10 @@ export async function restartLive(session: SshSession, p: Privilege, unit: strin
     const y = out.marks.get(b);
     return x && y && /^\d+$/.test(x) && /^\d+$/.test(y) ? Number((BigInt(y) - BigInt(x)) / 1_000_000n) : undefined;
   };
-  const restartMs = ms('t0', 't1');
-  const proofMs = ms('t1', 't2');
-  if (restartMs !== undefined) result.restartMs = restartMs;
-  if (proofMs !== undefined) result.proofMs = proofMs;
+  const t3 = /^@t3 (\d+)$/m.exec(r.stderr)?.[1];
+  if (t3) out.marks.set('t3', t3);
+  const timed = { beforeMs: ms('ts', 't0'), restartMs: ms('t0', 't1'), proofMs: ms('t1', 't2'), journalMs: ms('t2', 't3') };
+  for (const [name, v] of Object.entries(timed)) if (v !== undefined) result[name as keyof typeof timed] = v;
   return result;
 }
 

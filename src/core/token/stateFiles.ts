@@ -4,7 +4,7 @@
  * storage, which every window of one machine sees live, unlike code-server's per-tab SecretStorage).
  * A file others can read is refused rather than trusted or silently fixed.
  */
-import { createHash } from 'crypto';
+import type * as Crypto from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -38,14 +38,7 @@ export class StateStore {
       return undefined;
     }
     try {
-      const mode = fs.fstatSync(fd).mode & 0o777;
-      if (mode & 0o077) {
-        throw new DevKitError({
-          source: 'unknown', code: 'state-permissions', httpStatus: null, category: 'config', action: 'fix-config', retryable: false,
-          title: `${file} is readable by other users (mode ${mode.toString(8)}).`,
-          explanation: `It may hold a token, so DevKit refuses it. Run: chmod 600 ${file}`,
-        });
-      }
+      refuseShared(file, fs.fstatSync(fd).mode & 0o777);
       return JSON.parse(fs.readFileSync(fd, 'utf8')) as T;
     } catch (e) {
       if (e instanceof SyntaxError) return undefined;
@@ -57,16 +50,20 @@ export class StateStore {
 
   /** Replaces the file atomically (temp file + rename in the same directory), created 0600. Compact JSON. */
   writeJson(name: string, value: unknown): void {
+    this.writeText(name, JSON.stringify(value));
+  }
+
+  private writeText(name: string, text: string): void {
     this.ensureDir();
     const file = path.join(this.dir, name);
     const tmp = `${file}.${process.pid}.tmp`;
     try {
-      fs.writeFileSync(tmp, JSON.stringify(value), { mode: 0o600 });
+      fs.writeFileSync(tmp, text, { mode: 0o600 });
     } catch (e) {
       // The directory was removed since (a test, a cleanup): create it again once.
       if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
       this.ensureDir(true);
-      fs.writeFileSync(tmp, JSON.stringify(value), { mode: 0o600 });
+      fs.writeFileSync(tmp, text, { mode: 0o600 });
     }
     fs.renameSync(tmp, file);
   }
@@ -81,18 +78,102 @@ export class StateStore {
     };
   }
 
-  /** Zoho's limit is per refresh token: so is the history, shared with every other CLI run. */
+  /**
+   * Zoho's limit is per refresh token: so is the history, shared with every other CLI run and window. It is a
+   * log of lines, one request time each, and a save APPENDS the times this instance added since its load (one
+   * O_APPEND write of whole lines, which concurrent writers cannot interleave or overwrite), where rewriting
+   * a JSON array atomically cost a temp file and a rename over the old file (~4× the time on ext4, which
+   * flushes a file renamed over another) and lost a concurrent writer's entry. Past COMPACT_AT lines the file
+   * is rewritten atomically with the recent times only. A history from before (refresh-log-*.json) still counts.
+   */
   refreshLog(refreshToken: string): { load(): Promise<number[]>; save(ts: number[]): Promise<void> } {
-    const name = `refresh-log-${createHash('sha256').update(refreshToken).digest('hex').slice(0, 16)}.json`;
+    const id = sha256Hex(refreshToken).slice(0, 16);
+    const name = `refresh-log-${id}.log`;
+    const legacyName = `refresh-log-${id}.json`;
+    let loaded: { times: number[]; lines: number; legacy: boolean } | undefined;
     return {
-      load: async () => this.readJson<number[]>(name) ?? [],
-      save: async (ts) => this.writeJson(name, ts),
+      load: async () => {
+        const lines = this.readLines(name);
+        const legacy = this.readJson<number[]>(legacyName);
+        const times = [...(Array.isArray(legacy) ? legacy : []), ...(lines ?? [])].filter((t) => Number.isFinite(t));
+        loaded = { times, lines: lines?.length ?? 0, legacy: legacy !== undefined };
+        return times;
+      },
+      save: async (ts) => {
+        const added = withoutLoaded(ts, loaded?.times ?? []);
+        // The old JSON's times are in `ts` now: written into the log once, then the JSON goes (never counted twice).
+        if (loaded?.legacy || (loaded?.lines ?? 0) + added.length > COMPACT_AT) {
+          this.writeText(name, ts.map((t) => `${t}\n`).join(''));
+          if (loaded?.legacy) unlinkQuietly(path.join(this.dir, legacyName));
+        } else if (added.length > 0) this.appendText(name, added.map((t) => `${t}\n`).join(''));
+        loaded = undefined;
+      },
     };
+  }
+
+  /** Whole lines of numbers; undefined when the file does not exist. Refused like readJson when others can read it. */
+  private readLines(name: string): number[] | undefined {
+    const file = path.join(this.dir, name);
+    let fd: number;
+    try {
+      fd = fs.openSync(file, 'r');
+    } catch {
+      return undefined;
+    }
+    try {
+      refuseShared(file, fs.fstatSync(fd).mode & 0o777);
+      // A line is whole once its newline is written: a last piece without one is still being appended.
+      return fs.readFileSync(fd, 'latin1').split('\n').slice(0, -1).map(Number);
+    } finally {
+      fs.closeSync(fd);
+    }
+  }
+
+  private appendText(name: string, text: string): void {
+    this.ensureDir();
+    const file = path.join(this.dir, name);
+    try {
+      fs.appendFileSync(file, text, { mode: 0o600 });
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+      this.ensureDir(true);
+      fs.appendFileSync(file, text, { mode: 0o600 });
+    }
   }
 
   lease(profile: string, clock: Clock, ttlMs = 60_000): Lease {
     return new FileLease(path.join(this.dir, `lock-${profile}`), clock, ttlMs, (again) => this.ensureDir(again));
   }
+}
+
+/** Lines a refresh log may grow to before it is rewritten with the recent times only. */
+const COMPACT_AT = 64;
+
+/** `ts` minus one occurrence of each loaded time: what this instance added since its load. */
+function withoutLoaded(ts: number[], loaded: number[]): number[] {
+  const left = new Map<number, number>();
+  for (const t of loaded) left.set(t, (left.get(t) ?? 0) + 1);
+  return ts.filter((t) => {
+    const n = left.get(t) ?? 0;
+    if (n > 0) left.set(t, n - 1);
+    return n === 0;
+  });
+}
+
+/** A state file others can read may hold a token someone else could copy: refused, not trusted or fixed. */
+function refuseShared(file: string, mode: number): void {
+  if (mode & 0o077) {
+    throw new DevKitError({
+      source: 'unknown', code: 'state-permissions', httpStatus: null, category: 'config', action: 'fix-config', retryable: false,
+      title: `${file} is readable by other users (mode ${mode.toString(8)}).`,
+      explanation: `It may hold a token, so DevKit refuses it. Run: chmod 600 ${file}`,
+    });
+  }
+}
+
+/** crypto is required on first use: `status` and `decode` never hash, and loading it costs ~10 % of a Node start. */
+function sha256Hex(s: string): string {
+  return (require('crypto') as typeof Crypto).createHash('sha256').update(s).digest('hex');
 }
 
 /** An O_EXCL lock file with an expiry, so a crashed holder never blocks refreshes for long. */
