@@ -7,7 +7,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { DevKitError } from '../core/errors/devkitError';
-import type { JumpHost } from '../core/ssh/connection';
+import type { JumpHost } from '../core/ssh/connectOptions';
 import { resolveJumps } from '../core/ssh/sshConfig';
 import { configProblem } from './config';
 

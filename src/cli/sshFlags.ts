@@ -8,7 +8,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { DevKitError } from '../core/errors/devkitError';
-import type { ConnectOptions } from '../core/ssh/connection';
+import type { ConnectOptions } from '../core/ssh/connectOptions';
 import { normalisePin } from '../core/ssh/knownHosts';
 import { resolveSshHost, type SshHostConfig } from '../core/ssh/sshConfig';
 import type { SudoMode } from '../core/ssh/sudo';

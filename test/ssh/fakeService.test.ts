@@ -2,7 +2,8 @@
 // holds the .env's values (EnvironmentFile=), and `systemctl show` answers as systemd does. If these drift,
 // the live-token proof and the doctor's unit checks would be tested against a fiction.
 import * as assert from 'node:assert/strict';
-import { connect, type SshSession } from '../../src/core/ssh/connection';
+import { connect } from '../../src/core/ssh/connect';
+import type { SshSession } from '../../src/core/ssh/session';
 import { fixture, newToken } from './hooks';
 
 describe('fake systemd unit (test fixture)', function () {

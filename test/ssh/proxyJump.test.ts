@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { readEnvKey } from '../../src/core/dotenv/setKey';
-import { connect } from '../../src/core/ssh/connection';
+import { connect } from '../../src/core/ssh/connect';
 import { StateStore } from '../../src/core/token/stateFiles';
 import { runCli } from '../cli/run';
 import { startSshd, type SshdFixture } from '../sshd/fixture';

@@ -5,7 +5,8 @@
  */
 import * as fs from 'fs';
 import { type DoctorReport, type ProfileInput, runDoctor, type ServerInput, type ServerResult } from '../../core/flows/doctor';
-import { connect, type ConnectOptions } from '../../core/ssh/connection';
+import { connect } from '../../core/ssh/connect';
+import type { ConnectOptions } from '../../core/ssh/connectOptions';
 import { tokenKind } from '../../core/token/token';
 import type { FeatureDeps } from '../deps';
 import { loadNet } from '../lazy';

@@ -4,7 +4,9 @@
  * sudo runs (a sudo password from SecretStorage or asked once, validated on its own before anything else).
  */
 import * as fs from 'fs';
-import { connect, parsePrivateKey, type SshSession } from '../../core/ssh/connection';
+import { connect } from '../../core/ssh/connect';
+import { parsePrivateKey } from '../../core/ssh/privateKey';
+import type { SshSession } from '../../core/ssh/session';
 import { preflight, type Privilege } from '../../core/ssh/sudo';
 import type { FeatureDeps } from '../deps';
 import { remoteSecretKeys } from '../remoteSecrets';
