@@ -37,3 +37,9 @@ export type JumpHost = Pick<ConnectOptions, 'host' | 'port' | 'username' | 'priv
 
 /** Options with the port settled (22 unless given). */
 export type Resolved = ConnectOptions & { port: number };
+
+/** The server key's passphrase, once known (asked or stored), given to each hop that offers that same key. */
+export function withServerPassphrase(hops: JumpHost[], serverKey: Buffer | undefined, passphrase: string | undefined): JumpHost[] {
+  if (!serverKey || !passphrase) return hops;
+  return hops.map((h) => (h.privateKey?.equals(serverKey) ? { ...h, passphrase } : h));
+}
