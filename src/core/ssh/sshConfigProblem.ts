@@ -1,4 +1,7 @@
-/** A `~/.ssh/config` (or file it names) that cannot be used as it is: the error says which file and the fix. */
+/**
+ * A `~/.ssh/config` (or a file it names) that cannot be used as it is: the error says which file and the fix
+ * (the rules: docs/ssh.md § ~/.ssh/config).
+ */
 import { DevKitError } from '../errors/devkitError';
 import type { Finding } from '../errors/finding';
 
@@ -11,7 +14,7 @@ export function sshConfigProblem(problem: string, fix: string, code = 'ssh-confi
     action: 'fix-config',
     retryable: false,
     title: `~/.ssh/config: ${problem}.`,
-    explanation: `${fix} Nothing was sent to any server (docs/ssh.md § ~/.ssh/config).`,
+    explanation: `${fix} Nothing was sent to any server.`,
   };
   return new DevKitError(f);
 }
