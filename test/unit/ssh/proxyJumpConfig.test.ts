@@ -2,12 +2,11 @@
 // (OpenSSH reaches each hop with its own Host block, `-l`/`-p` from the hop spec winning). Skipped only where no
 // ssh client is installed.
 import * as assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { resolveJumps } from '../../../src/core/ssh/jumpHosts';
 import { localSshEnv, openSshConfig, sshConfigFromText } from '../../../src/core/ssh/sshConfig';
+import { oracleDir, sshG } from './sshG';
 
 const CONFIG = `
 Host app
@@ -35,24 +34,14 @@ Host direct
   ProxyJump none
 `;
 
-function sshG(file: string, host: string): Record<string, string> {
-  const out = execFileSync('ssh', ['-G', '-F', file, host], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
-  return Object.fromEntries(out.split('\n').filter(Boolean).map((l) => [l.slice(0, l.indexOf(' ')), l.slice(l.indexOf(' ') + 1)]));
-}
-
 describe('ProxyJump hops, with `ssh -G` as the oracle', function () {
+  const dir = oracleDir();
   let home: string;
-  before(function () {
-    try {
-      execFileSync('ssh', ['-V'], { stdio: 'ignore' });
-    } catch {
-      this.skip();
-    }
-    home = fs.mkdtempSync(path.join(os.tmpdir(), 'devkit-sshg-'));
+  before(() => {
+    home = dir();
     fs.mkdirSync(path.join(home, '.ssh'));
     fs.writeFileSync(path.join(home, '.ssh', 'config'), CONFIG);
   });
-  after(() => home && fs.rmSync(home, { recursive: true, force: true }));
 
   it('each hop resolves as OpenSSH resolves it; the first hop\'s own ProxyJump comes before it, the others\' not', () => {
     const cfg = openSshConfig(home);
@@ -60,14 +49,14 @@ describe('ProxyJump hops, with `ssh -G` as the oracle', function () {
     const hops = resolveJumps(cfg, 'app', env);
     assert.deepEqual(hops.map((h) => h.name), ['outer', 'bastion', 'inner']);
     for (const h of hops) {
-      const g = sshG(cfg.file, h.name);
+      const g = Object.fromEntries(Object.entries(sshG(cfg.file, h.name)).map(([k, v]) => [k, v[0]]));
       assert.equal(h.host, g.hostname, `${h.name} hostname`);
       assert.equal(h.user ?? env.localUser, h.name === 'bastion' ? 'ops' : g.user, `${h.name} user`);
       assert.equal(String(h.port ?? 22), h.name === 'bastion' ? '2222' : g.port, `${h.name} port`);
     }
-    assert.equal(sshG(cfg.file, 'app').proxyjump, 'ops@bastion:2222,inner');
+    assert.deepEqual(sshG(cfg.file, 'app').proxyjump, ['ops@bastion:2222,inner']);
     assert.equal(hops[1].identityFiles[0], path.join(home, '.ssh', 'bastion_key'));
-    assert.equal(sshG(cfg.file, 'bastion').identityfile, '~/.ssh/bastion_key');
+    assert.deepEqual(sshG(cfg.file, 'bastion').identityfile, ['~/.ssh/bastion_key']);
     assert.deepEqual(resolveJumps(cfg, 'direct', env), []);
   });
 });

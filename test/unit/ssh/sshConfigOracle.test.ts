@@ -4,11 +4,11 @@
 // ProxyJump must equal ssh's. Skipped only where no ssh client is installed. No case uses `Match exec`: ssh
 // would run it.
 import * as assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { localSshEnv, openSshConfig, sshHostValues } from '../../../src/core/ssh/sshConfig';
+import { oracleDir, sshG } from './sshG';
 
 /** Files relative to the case's home; `$D` stands for the case's directory (ssh's own `~` is the passwd home). */
 interface Case {
@@ -108,30 +108,14 @@ Host *
   },
 ];
 
-function sshG(file: string, host: string): Record<string, string[]> {
-  const out = execFileSync('ssh', ['-G', '-F', file, host], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-  const r: Record<string, string[]> = {};
-  for (const l of out.split('\n').filter(Boolean)) (r[l.slice(0, l.indexOf(' '))] ??= []).push(l.slice(l.indexOf(' ') + 1));
-  return r;
-}
-
 const DEFAULT_IDENTITIES = /^~\/\.ssh\/id_[a-z0-9_]+$/;
 
 describe('~/.ssh/config resolution equals `ssh -G`', function () {
-  let root: string;
-  before(function () {
-    try {
-      execFileSync('ssh', ['-V'], { stdio: 'ignore' });
-    } catch {
-      this.skip();
-    }
-    root = fs.mkdtempSync(path.join(os.tmpdir(), 'devkit-sshg-'));
-  });
-  after(() => root && fs.rmSync(root, { recursive: true, force: true }));
+  const root = oracleDir();
 
   for (const c of CASES) {
     it(c.name, () => {
-      const home = fs.mkdtempSync(path.join(root, 'case-'));
+      const home = fs.mkdtempSync(path.join(root(), 'case-'));
       for (const [rel, text] of Object.entries(c.files)) {
         fs.mkdirSync(path.dirname(path.join(home, rel)), { recursive: true });
         fs.writeFileSync(path.join(home, rel), text.replaceAll('$D', home), { mode: 0o644 });
