@@ -10,7 +10,7 @@ const watch = process.argv.includes('--watch');
 const lazyChunks = {
   name: 'lazy-chunks',
   setup(build) {
-    build.onResolve({ filter: /^\.\/(net|ssh|decode|hub)\.js$/ }, (args) => ({ path: args.path, external: true }));
+    build.onResolve({ filter: /^\.\/(net|ssh|decode|hub|ssh-config)\.js$/ }, (args) => ({ path: args.path, external: true }));
   },
 };
 
@@ -23,8 +23,8 @@ const cliLazyDeps = {
   name: 'cli-lazy-deps',
   setup(build) {
     const path = require('path');
-    build.onResolve({ filter: /^\.\/cli-(undici|ssh2)\.js$/ }, (args) => ({ path: args.path, external: true }));
-    build.onResolve({ filter: /^(undici|ssh2)$/ }, (args) =>
+    build.onResolve({ filter: /^\.\/cli-(undici|ssh2|ssh-config)\.js$/ }, (args) => ({ path: args.path, external: true }));
+    build.onResolve({ filter: /^(undici|ssh2|ssh-config)$/ }, (args) =>
       args.importer.includes(`${path.sep}src${path.sep}cli${path.sep}chunks${path.sep}`) ? undefined : { path: path.resolve(__dirname, 'src/cli/lazyDeps', `${args.path}.ts`) },
     );
   },
@@ -72,12 +72,15 @@ const common = {
 
 const builds = [
   { ...common, entryPoints: { extension: 'src/extension.ts', net: 'src/vscode/chunks/net.ts', ssh: 'src/vscode/chunks/ssh.ts', decode: 'src/vscode/chunks/decode.ts', hub: 'src/core/hub/chunk.ts' }, outdir: 'dist' },
+  // ~/.ssh/config (the ssh-config parser and the core's evaluation): src/vscode/remote/lazySshConfig.ts loads it.
+  { ...common, entryPoints: { 'ssh-config': 'src/vscode/chunks/sshConfig.ts' }, outdir: 'dist' },
   // `node --`: Node stops reading its own options there, so a `--env-file` given to the CLI never makes Node
   // load that file into its environment (docs/ssh.md).
   { ...common, entryPoints: { cli: 'src/cli/bin.ts' }, outdir: 'dist', banner: { js: '#!/usr/bin/env -S node --' }, plugins: [...common.plugins, cliMain] },
   // The CLI itself, loaded by the bin above once the compile cache is on (src/cli/bin.ts).
   { ...common, entryPoints: { 'cli-main': 'src/cli/main.ts' }, outdir: 'dist', plugins: [...common.plugins, cliLazyDeps] },
   { ...common, entryPoints: { 'cli-undici': 'src/cli/chunks/undici.ts', 'cli-ssh2': 'src/cli/chunks/ssh2.ts' }, outdir: 'dist' },
+  { ...common, entryPoints: { 'cli-ssh-config': 'src/cli/chunks/sshConfig.ts' }, outdir: 'dist' },
 ];
 
 async function main() {

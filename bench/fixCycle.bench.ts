@@ -18,7 +18,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { readEnvKey } from '../src/core/dotenv/setKey';
 import { pushToken, type PushStep } from '../src/core/flows/push';
-import { connect } from '../src/core/ssh/connection';
+import { connect } from '../src/core/ssh/connect';
 import { restartLive, watchService } from '../src/core/ssh/liveProof';
 import { startSshd, type SshdFixture } from '../test/sshd/fixture';
 import { SANDBOX_DEFAULTS, ZohoSandbox } from '../test/sandbox/zohoSandbox';

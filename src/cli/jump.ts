@@ -1,41 +1,18 @@
 /**
- * The jump hosts of a server from `~/.ssh/config` ProxyJump, as OpenSSH reaches them: each hop with its own
- * Host block (HostName, User, Port, IdentityFile), checked against the same known_hosts as the server; the
- * `--fingerprint` pin is for the final server only.
+ * The CLI's jump hosts: the hops resolved from `~/.ssh/config` when the server settings were read (sshFlags.ts),
+ * with their keys, the server's known_hosts (the `--fingerprint` pin is for the final server only) and the
+ * server's key as the fallback. The rules are the core's (src/core/ssh/jumpHosts.ts).
  */
-import * as fs from 'fs';
 import * as os from 'os';
-import * as path from 'path';
-import { DevKitError } from '../core/errors/devkitError';
-import type { JumpHost } from '../core/ssh/connection';
-import { resolveJumps } from '../core/ssh/sshConfig';
-import { configProblem } from './config';
+import type { JumpHost } from '../core/ssh/connectOptions';
+import { type JumpCredentials, jumpHosts } from '../core/ssh/jumpHosts';
+import type { ServerSettings } from './sshFlags';
 
-export function jumpHostsFor(
-  s: { alias: string; identityFile?: string; agent?: string; passphrase?: string; knownHostsFile?: string },
-  env: NodeJS.ProcessEnv = process.env,
-): JumpHost[] {
-  const home = env.HOME || os.homedir();
-  let text: string;
-  try {
-    text = fs.readFileSync(path.join(home, '.ssh', 'config'), 'utf8');
-  } catch {
-    return [];
-  }
-  let hops;
-  try {
-    hops = resolveJumps(text, s.alias, { homeDir: home, localUser: env.USER });
-  } catch (e) {
-    throw new DevKitError(configProblem(`~/.ssh/config: ${(e as Error).message}.`, 'Write ProxyJump as [user@]host[:port], several separated by commas.', 'bad-proxyjump'));
-  }
-  const knownHostsText = s.knownHostsFile && fs.existsSync(s.knownHostsFile) ? fs.readFileSync(s.knownHostsFile, 'utf8') : '';
-  return hops.map((h) => {
-    const key = h.identityFiles.find((f) => fs.existsSync(f)) ?? s.identityFile;
-    const hop: JumpHost = { host: h.host, username: h.user ?? env.USER ?? os.userInfo().username, knownHostsText };
-    if (h.port) hop.port = h.port;
-    if (key) hop.privateKey = fs.readFileSync(key);
-    if (key && key === s.identityFile && s.passphrase) hop.passphrase = s.passphrase;
-    if (s.agent) hop.agent = s.agent;
-    return hop;
-  });
+export function jumpHostsFor(s: ServerSettings, knownHostsText: string, env: NodeJS.ProcessEnv = process.env): JumpHost[] {
+  if (!s.jumps?.length) return [];
+  const creds: JumpCredentials = { knownHostsText, defaultUser: env.USER ?? os.userInfo().username };
+  if (s.identityFile) creds.identityFile = s.identityFile;
+  if (s.passphrase) creds.passphrase = s.passphrase;
+  if (s.agent) creds.agent = s.agent;
+  return jumpHosts(s.jumps, creds);
 }

@@ -9,9 +9,10 @@ import * as os from 'os';
 import * as path from 'path';
 import { REMOTE_DEFAULTS, SSH_PASSPHRASE_VAR, SUDO_MODES, SUDO_PASSWORD_VAR } from '../core/defaults';
 import { DevKitError } from '../core/errors/devkitError';
-import type { ConnectOptions } from '../core/ssh/connection';
+import type { ConnectOptions } from '../core/ssh/connectOptions';
+import { type JumpSpec, resolveJumps } from '../core/ssh/jumpHosts';
 import { normalisePin } from '../core/ssh/knownHosts';
-import { resolveSshHost, type SshHostConfig } from '../core/ssh/sshConfig';
+import { localSshEnv, openSshConfig, resolveSshHost, type SshHostConfig } from '../core/ssh/sshConfig';
 import type { SudoMode } from '../core/ssh/sudo';
 import { envKeyProblem, envPathProblem, hostProblem, unitNameProblem, userProblem } from '../core/ssh/targetRules';
 import { type FlagSpec, UsageError } from './args';
@@ -46,6 +47,8 @@ export interface ServerSettings {
   restart: boolean;
   backupsToKeep?: number;
   allowAnyName: boolean;
+  /** ProxyJump hops from ~/.ssh/config, resolved with the rest (a bad ProxyJump fails before connecting). */
+  jumps?: JumpSpec[];
 }
 
 /** True when a server to push to is configured (by flag or config file). */
@@ -63,7 +66,7 @@ export function serverSettings(ctx: CliContext): ServerSettings {
   if (alias) refuse(alias, hostProblem, flag('--host') !== undefined ? '--host' : 'server.host (config file)');
   if (!alias) throw new DevKitError(configProblem('No server to connect to.', 'Pass --host HOST (an alias from ~/.ssh/config works), or set server.host in the config file.', 'no-server'));
   const home = ctx.env.HOME || os.homedir();
-  const sshCfg = readSshConfig(home, alias, ctx.env.USER);
+  const { sshCfg, jumps } = readSshConfig(ctx, home, alias);
 
   const sudo = flag('--sudo') ?? file('sudo') ?? REMOTE_DEFAULTS.sudo;
   if (!(SUDO_MODES as readonly string[]).includes(sudo)) throw new UsageError(`--sudo must be one of ${SUDO_MODES.join(', ')}`);
@@ -97,6 +100,7 @@ export function serverSettings(ctx: CliContext): ServerSettings {
   if (passphrase) s.passphrase = passphrase;
   const keep = Number(file('backupsToKeep'));
   if (Number.isInteger(keep) && keep > 0) s.backupsToKeep = keep;
+  if (jumps.length) s.jumps = jumps;
   return s;
 }
 
@@ -127,7 +131,7 @@ export function connectOptions(s: ServerSettings): ConnectOptions {
   if (s.agent) o.agent = s.agent;
   if (s.knownHostsFile) o.knownHostsText = readSetting(s.knownHostsFile, '--known-hosts', 16 * 1024 * 1024).toString('utf8');
   if (s.fingerprint) o.pinnedFingerprint = s.fingerprint;
-  const jump = jumpHostsFor(s);
+  const jump = jumpHostsFor(s, o.knownHostsText ?? '');
   if (jump.length) o.jump = jump;
   return o;
 }
@@ -137,14 +141,15 @@ export function where(s: ServerSettings, file = s.envPath): string {
   return `${s.user}@${s.alias}${s.port === REMOTE_DEFAULTS.port ? '' : `:${s.port}`}:${file}`;
 }
 
-function readSshConfig(home: string, alias: string, localUser: string | undefined): SshHostConfig {
-  let text = '';
-  try {
-    text = fs.readFileSync(path.join(home, '.ssh', 'config'), 'utf8');
-  } catch {
-    /* no ~/.ssh/config: the host is used as given */
-  }
-  return resolveSshHost(text, alias, { homeDir: home, localUser });
+/** The alias and its ProxyJump hops from ~/.ssh/config (absent: the host as given); its warnings on stderr. */
+function readSshConfig(ctx: CliContext, home: string, alias: string): { sshCfg: SshHostConfig; jumps: JumpSpec[] } {
+  const cfg = openSshConfig(home);
+  const env = localSshEnv(home, ctx.env);
+  const sshCfg = resolveSshHost(cfg, alias, env);
+  const warnings = [...sshCfg.warnings];
+  const jumps = resolveJumps(cfg, alias, env, warnings);
+  for (const w of new Set(warnings)) ctx.io.stderr(`warning: ${w}`);
+  return { sshCfg, jumps };
 }
 
 function agentSocket(cfg: SshHostConfig, env: NodeJS.ProcessEnv): string | undefined {

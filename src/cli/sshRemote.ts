@@ -7,7 +7,8 @@
 import { DevKitError, isDevKitError } from '../core/errors/devkitError';
 import { findingFor } from '../core/errors/catalogue';
 import { checkPushInputs, pushToken, type PushResult, tokenHashPrefix } from '../core/flows/push';
-import { connect, type SshSession } from '../core/ssh/connection';
+import { connect } from '../core/ssh/connect';
+import type { SshSession } from '../core/ssh/session';
 import { type LiveResult, restartLive, watchService } from '../core/ssh/liveProof';
 import { followJournal, journal, restartService, type RestartResult, unitState } from '../core/ssh/service';
 import { preflight, type Privilege } from '../core/ssh/sudo';

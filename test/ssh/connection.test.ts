@@ -1,7 +1,9 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
-import { connect, type SshSession, type UnknownHostInfo } from '../../src/core/ssh/connection';
+import { connect } from '../../src/core/ssh/connect';
+import type { UnknownHostInfo } from '../../src/core/ssh/connectOptions';
+import type { SshSession } from '../../src/core/ssh/session';
 import { fixture } from './hooks';
 import { findingOf } from './expectFinding';
 

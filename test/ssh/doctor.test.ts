@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { systemClock } from '../../src/core/token/clock';
 import { readEnvKey } from '../../src/core/dotenv/setKey';
 import { type DoctorCheck, type ServerInput, serverChecks, SERVER_CHECKS } from '../../src/core/flows/doctor';
-import { connect } from '../../src/core/ssh/connection';
+import { connect } from '../../src/core/ssh/connect';
 import { fixture, newToken } from './hooks';
 
 const KEY = 'SALESIQ_ACCESS_TOKEN';

@@ -2,7 +2,7 @@
 // holds the .env's values (EnvironmentFile=), and `systemctl show` answers as systemd does. If these drift,
 // the live-token proof and the doctor's unit checks would be tested against a fiction.
 import * as assert from 'node:assert/strict';
-import type { SshSession } from '../../src/core/ssh/connection';
+import type { SshSession } from '../../src/core/ssh/session';
 import { useFixtureSession } from './session';
 import { fixture, newToken } from './hooks';
 

@@ -5,7 +5,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { readEnvKey } from '../../src/core/dotenv/setKey';
-import { connect } from '../../src/core/ssh/connection';
+import { connect } from '../../src/core/ssh/connect';
+import { jumpHostsFor } from '../../src/core/ssh/jumpHosts';
+import { localSshEnv, openSshConfig, resolveSshHost } from '../../src/core/ssh/sshConfig';
 import { StateStore } from '../../src/core/token/stateFiles';
 import { runCli } from '../cli/run';
 import { startSshd, type SshdFixture } from '../sshd/fixture';
@@ -97,6 +99,46 @@ describe('ProxyJump through a second OpenSSH server', function () {
       const refused = await runCli(['push-env', '--json', ...flags], { HOME: home }, '', 60_000);
       assert.equal(refused.code, 3);
       assert.equal(refused.json.error.code, 'host-key-unknown');
+    } finally {
+      fs.rmSync(home, { recursive: true, force: true });
+    }
+  });
+
+  it('the path VS Code takes (src/vscode/remote/target.ts: ~/.ssh/config with Include, then jumpHostsFor) goes through the bastion', async () => {
+    const fx = fixture();
+    const home = fs.mkdtempSync(path.join(os.tmpdir(), 'devkit-jump-'));
+    const marker = path.join(home, 'exec-ran');
+    try {
+      fs.mkdirSync(path.join(home, '.ssh', 'conf.d'), { recursive: true, mode: 0o700 });
+      fs.writeFileSync(path.join(home, '.ssh', 'config'), [
+        'Include conf.d/*.conf', `Match exec "touch ${marker}"`, '  User nobody',
+        'Host chatbot', '  HostName 127.0.0.1', `  Port ${fx.port}`, `  User ${fx.user}`, `  IdentityFile ${fx.keys.plain}`, '  ProxyJump bastion', '',
+      ].join('\n'));
+      fs.writeFileSync(path.join(home, '.ssh', 'conf.d', 'bastion.conf'), ['Host bastion', '  HostName 127.0.0.1', `  Port ${bastion.port}`, `  User ${bastion.user}`, `  IdentityFile ${bastion.keys.plain}`, ''].join('\n'));
+      const cfg = openSshConfig(home);
+      const env = localSshEnv(home);
+      const t = resolveSshHost(cfg, 'chatbot', env);
+      assert.match(t.warnings.join('\n'), /Match exec .* skipped/);
+      const open = (knownHostsText: string) =>
+        connect({
+          host: t.hostName,
+          port: t.port,
+          username: t.user!,
+          privateKey: fs.readFileSync(t.identityFiles[0]),
+          knownHostsText: fx.knownHostsText,
+          jump: jumpHostsFor(cfg, 'chatbot', env, { knownHostsText, defaultUser: 'nobody' }),
+        });
+      const s = await open(fx.knownHostsText + bastion.knownHostsText);
+      try {
+        assert.equal((await s.exec('id -un')).stdout.toString().trim(), fx.user);
+        assert.equal(s.hostKey.via, 'known_hosts');
+      } finally {
+        s.close();
+      }
+      // The same config without the bastion in known_hosts is refused at the bastion: the connection went through it.
+      await assert.rejects(open(fx.knownHostsText), (e: { finding?: { code?: string; details?: Record<string, string> } }) =>
+        e.finding?.code === 'host-key-unknown' && e.finding.details?.jumpHost === 'true' && e.finding.details.port === String(bastion.port));
+      assert.equal(fs.existsSync(marker), false, 'Match exec must never run');
     } finally {
       fs.rmSync(home, { recursive: true, force: true });
     }

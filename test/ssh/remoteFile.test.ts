@@ -1,7 +1,8 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { connect, type SshSession } from '../../src/core/ssh/connection';
+import { connect } from '../../src/core/ssh/connect';
+import type { SshSession } from '../../src/core/ssh/session';
 import { listBackups, readFile, restoreBackup, sha256Hex, writeFileAtomic } from '../../src/core/ssh/remoteFile';
 import type { Privilege } from '../../src/core/ssh/sudo';
 import { useFixtureSession } from './session';

@@ -2,7 +2,8 @@
  * The setup the SSH-layer tests share: one real session to the OpenSSH fixture per `describe`, and before each
  * test the fixture's .env put back, sudo without a password and the fake service without a fault.
  */
-import { connect, type SshSession } from '../../src/core/ssh/connection';
+import { connect } from '../../src/core/ssh/connect';
+import type { SshSession } from '../../src/core/ssh/session';
 import { fixture } from './hooks';
 
 /** Registers the mocha hooks in the calling `describe`; `use` receives the session once it is open. */

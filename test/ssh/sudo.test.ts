@@ -1,5 +1,6 @@
 import * as assert from 'node:assert/strict';
-import { connect, type SshSession } from '../../src/core/ssh/connection';
+import { connect } from '../../src/core/ssh/connect';
+import type { SshSession } from '../../src/core/ssh/session';
 import { readFile } from '../../src/core/ssh/remoteFile';
 import { preflight } from '../../src/core/ssh/sudo';
 import { fixture } from './hooks';

@@ -6,7 +6,7 @@ import { execFile, execFileSync, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
-import type { ConnectOptions } from '../../src/core/ssh/connection';
+import type { ConnectOptions } from '../../src/core/ssh/connectOptions';
 
 const run = promisify(execFile);
 

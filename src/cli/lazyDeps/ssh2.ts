@@ -1,4 +1,4 @@
-// The CLI bundle's `ssh2` (see lazy.ts): only what src/core/ssh/connection.ts uses, loaded on the first connection.
+// The CLI bundle's `ssh2` (see lazy.ts): only what src/core/ssh/handshake.ts and privateKey.ts use, loaded on the first connection.
 import type * as Ssh2 from 'ssh2';
 import { lazyClass, lazyModule, lazyObject } from './lazy';
 

@@ -7,7 +7,9 @@
 import { createHash } from 'node:crypto';
 import { maskedDiff, readEnvKey, setEnvKey } from '../dotenv/setKey';
 import { DevKitError, isDevKitError } from '../errors/devkitError';
-import { connect, type ConnectOptions, type HostKeyInfo, type SshSession } from '../ssh/connection';
+import { connect } from '../ssh/connect';
+import type { ConnectOptions } from '../ssh/connectOptions';
+import type { HostKeyInfo, SshSession } from '../ssh/session';
 import { readFile, readTarget, writeFileAtomic, type WriteResult } from '../ssh/remoteFile';
 import { restartService, type RestartOptions, unitState } from '../ssh/service';
 import { hidePassword, type Privilege, type SudoMode } from '../ssh/sudo';

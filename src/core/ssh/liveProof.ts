@@ -11,7 +11,7 @@
  */
 import { createHash } from 'node:crypto';
 import { redact } from '../redact';
-import type { ExecResult, SshSession } from './connection';
+import type { ExecResult, SshSession } from './session';
 import { fail } from '../errors/fail';
 import { assertUnitName } from './service';
 import { type Privilege, privileged, privilegedStdin, shQuote, sudoFailure } from './sudo';

@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import { DevKitError } from '../errors/devkitError';
 import type { Finding } from '../errors/finding';
-import type { ExecResult, SshSession } from './connection';
+import type { ExecResult, SshSession } from './session';
 import { fail } from '../errors/fail';
 import {
   assertRemotePath, forgetPrivilege, knownPrivilege, passwordPrivilege, preflight, type PreflightOptions, type Privilege,

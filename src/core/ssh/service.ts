@@ -5,7 +5,7 @@
  * main process and proves which token it holds in one remote script, then watches it for the settle window.
  */
 import { redact } from '../redact';
-import type { SshSession } from './connection';
+import type { SshSession } from './session';
 import { fail } from '../errors/fail';
 import { type LiveResult, restartLive, watchService } from './liveProof';
 import { type Privilege, privileged, privilegedStdin, runPrivileged, shQuote, sudoFailure } from './sudo';

@@ -6,7 +6,7 @@
  */
 import type { DevKitError } from '../errors/devkitError';
 import { maskToken } from '../redact';
-import type { ExecOptions, ExecResult, SshSession } from './connection';
+import type { ExecOptions, ExecResult, SshSession } from './session';
 import { fail } from '../errors/fail';
 import { inputError } from './targetRules';
 

@@ -7,7 +7,7 @@
  * login shell passes them through; every argument is validated before it is quoted.
  */
 import { validateEnvKey } from '../dotenv/setKey';
-import type { ExecResult, SshSession } from './connection';
+import type { ExecResult, SshSession } from './session';
 import { fail } from '../errors/fail';
 import { assertUnitName } from './service';
 import { assertRemotePath, type Privilege, privileged, privilegedStdin, shQuote } from './sudo';

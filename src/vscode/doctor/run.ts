@@ -5,7 +5,8 @@
  */
 import * as fs from 'fs';
 import { type DoctorReport, type ProfileInput, runDoctor, type ServerInput, type ServerResult } from '../../core/flows/doctor';
-import { connect, type ConnectOptions } from '../../core/ssh/connection';
+import { connect } from '../../core/ssh/connect';
+import { type ConnectOptions, withServerPassphrase } from '../../core/ssh/connectOptions';
 import { tokenKind } from '../../core/token/token';
 import type { FeatureDeps } from '../deps';
 import { loadNet } from '../lazy';
@@ -81,6 +82,7 @@ async function serverInput(deps: FeatureDeps, s: NamedServer): Promise<{ input: 
       const passphrase = await deps.secrets.getJson<string>(serverSecretKeys.passphrase(t.identityFile));
       if (passphrase) connect.passphrase = passphrase;
     }
+    if (t.jump) connect.jump = withServerPassphrase(t.jump, connect.privateKey, connect.passphrase);
     const sudoPassword = await deps.secrets.getJson<string>(serverSecretKeys.sudoPassword(t.user, t.host));
     deps.log.remember(sudoPassword);
     return { input: { ...base, connect, ...(sudoPassword ? { sudoPassword } : {}) } };

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { TrustDecision, UnknownHostInfo } from '../../core/ssh/connection';
+import type { TrustDecision, UnknownHostInfo } from '../../core/ssh/connectOptions';
 import { hostField } from '../../core/ssh/knownHosts';
 import { cancelled, needsAnswer } from './findings';
 

@@ -22,7 +22,7 @@ import { autoPushEnabled, remoteSettings } from './remoteSettings';
 import type { ServerLog } from './serverLog';
 import { connectTarget, openRemote } from './session';
 import { resolveTarget, type Target, targetLabel } from './target';
-import type { SshSession } from '../../core/ssh/connection';
+import type { SshSession } from '../../core/ssh/session';
 import type { Privilege } from '../../core/ssh/sudo';
 import { unitState } from '../../core/ssh/service';
 import { fail } from '../../core/errors/fail';

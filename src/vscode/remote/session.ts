@@ -4,7 +4,10 @@
  * sudo runs (a sudo password from SecretStorage or asked once, validated on its own before anything else).
  */
 import * as fs from 'fs';
-import { connect, parsePrivateKey, type SshSession } from '../../core/ssh/connection';
+import { connect } from '../../core/ssh/connect';
+import { withServerPassphrase } from '../../core/ssh/connectOptions';
+import { parsePrivateKey } from '../../core/ssh/privateKey';
+import type { SshSession } from '../../core/ssh/session';
 import { preflight, type Privilege } from '../../core/ssh/sudo';
 import type { FeatureDeps } from '../deps';
 import { remoteSecretKeys } from '../remoteSecrets';
@@ -47,7 +50,10 @@ export async function openRemote(
 export async function connectTarget(deps: FeatureDeps, answers: Answers, target: Target): Promise<SshSession> {
   const key = await identity(deps, answers, target);
   const via = [key.privateKey ? target.identityFile : undefined, target.agent ? 'the ssh-agent' : undefined].filter(Boolean).join(' and ');
-  deps.log.info('ssh', `connecting to ${targetLabel(target)} with ${via}`);
+  for (const w of target.warnings) deps.log.warn('ssh', `~/.ssh/config: ${w}`);
+  const jump = withServerPassphrase(target.jump ?? [], key.privateKey, key.passphrase);
+  const hops = jump.length ? ` through ${jump.map((h) => targetLabel({ user: h.username, host: h.host, port: h.port ?? 22 })).join(', ')}` : '';
+  deps.log.info('ssh', `connecting to ${targetLabel(target)}${hops} with ${via}`);
   const session = await connect({
     host: target.host,
     port: target.port,
@@ -58,6 +64,7 @@ export async function connectTarget(deps: FeatureDeps, answers: Answers, target:
     knownHostsText: target.knownHostsText,
     pinnedFingerprint: target.pin,
     onUnknownHost: (info) => answers.trust(info),
+    ...(jump.length ? { jump } : {}),
   });
   const hk = session.hostKey;
   deps.log.info('ssh', `connected to ${targetLabel(target)}; host key ${hk.keyType} ${hk.fingerprint} (${hk.via})`);

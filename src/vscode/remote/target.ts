@@ -1,13 +1,15 @@
 /**
  * Where and how to connect, from the settings plus the local SSH files: a `~/.ssh/config` alias (HostName,
- * User, Port, IdentityFile, IdentityAgent), the identity file or the agent, known_hosts and the pin.
+ * User, Port, IdentityFile, IdentityAgent, ProxyJump: docs/ssh.md § ~/.ssh/config), the identity file or the
+ * agent, known_hosts and the pin (the pin is for the server; jump hosts are checked against known_hosts).
  */
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { resolveSshHost } from '../../core/ssh/sshConfig';
+import type { JumpHost } from '../../core/ssh/connectOptions';
 import { envPathProblem, hostProblem, inputError, unitNameProblem, userProblem } from '../../core/ssh/targetRules';
 import { notConfigured } from './findings';
+import { loadSshConfig } from './lazySshConfig';
 import type { RemoteSettings } from './remoteSettings';
 
 export interface Target {
@@ -21,6 +23,10 @@ export interface Target {
   knownHostsFile: string;
   knownHostsText: string;
   pin?: string;
+  /** ProxyJump hops from ~/.ssh/config, in connection order. */
+  jump?: JumpHost[];
+  /** What ~/.ssh/config held that DevKit skipped (a Match exec block, a ProxyCommand…), for the log. */
+  warnings: string[];
 }
 
 const DEFAULT_KEYS = ['id_ed25519', 'id_ecdsa', 'id_rsa'];
@@ -30,7 +36,10 @@ export function resolveTarget(s: RemoteSettings): Target {
   checkRemoteSettings(s);
   const home = os.homedir();
   const localUser = safeUserName();
-  const alias = resolveSshHost(readOptional(path.join(home, '.ssh', 'config')), s.host, { homeDir: home, localUser });
+  const { openSshConfig, localSshEnv, resolveSshHost, jumpHostsFor } = loadSshConfig();
+  const sshConfig = openSshConfig(home);
+  const env = localSshEnv(home);
+  const alias = resolveSshHost(sshConfig, s.host, env);
   const agent = agentSocket(alias.identityAgent);
   const identityFile = s.identityFile ? expandHome(s.identityFile) : pickIdentity(alias.identityFiles, agent, home);
   if (s.identityFile && !fs.existsSync(identityFile!)) {
@@ -47,10 +56,15 @@ export function resolveTarget(s: RemoteSettings): Target {
     user: s.user || alias.user || localUser,
     knownHostsFile,
     knownHostsText: readKnownHosts(knownHostsFile),
+    warnings: [...alias.warnings],
   };
   if (identityFile) target.identityFile = identityFile;
   if (agent) target.agent = agent;
   if (s.hostFingerprint) target.pin = s.hostFingerprint;
+  const creds = { knownHostsText: target.knownHostsText, defaultUser: localUser, ...(identityFile ? { identityFile } : {}) };
+  const jump = jumpHostsFor(sshConfig, s.host, env, agent ? { ...creds, agent } : creds, target.warnings);
+  if (jump.length) target.jump = jump;
+  target.warnings = [...new Set(target.warnings)];
   return target;
 }
 
@@ -93,14 +107,6 @@ function readKnownHosts(file: string): string {
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return '';
     throw notConfigured(`the known_hosts file ${file} cannot be read (${(e as NodeJS.ErrnoException).code})`, 'Fix its permissions or point salesiq.remote.knownHostsFile elsewhere; DevKit will not skip the host-key check.');
-  }
-}
-
-function readOptional(file: string): string {
-  try {
-    return fs.readFileSync(file, 'utf8');
-  } catch {
-    return '';
   }
 }
 

@@ -1,6 +1,6 @@
 /** SalesIQ: Test SSH Connection and SalesIQ: Trust Host… — every check a push needs, without writing anything. */
 import * as vscode from 'vscode';
-import type { HostKeyInfo } from '../../core/ssh/connection';
+import type { HostKeyInfo } from '../../core/ssh/session';
 import type { Privilege } from '../../core/ssh/sudo';
 import type { FeatureDeps } from '../deps';
 import { Answers, type RemoteArgs } from './answers';

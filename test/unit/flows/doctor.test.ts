@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import { findingFor } from '../../../src/core/errors/catalogue';
 import { DevKitError } from '../../../src/core/errors/devkitError';
 import { doctorExitCode, lineTime, PROFILE_CHECKS, type ProfileDeps, type ProfileInput, profileChecks, runDoctor, SERVER_CHECKS, serverChecks } from '../../../src/core/flows/doctor';
-import type { SshSession } from '../../../src/core/ssh/connection';
+import type { SshSession } from '../../../src/core/ssh/session';
 import { environmentFiles, probePrivileged, probeUnit } from '../../../src/core/ssh/unitProbe';
 import { FakeClock } from '../../support/fakeClock';
 import { fakeSession } from '../ssh/fakeSession';

@@ -1,5 +1,5 @@
 /** A scripted SshSession for unit tests: each exec is answered by a handler; every command is recorded. */
-import type { ExecOptions, ExecResult, SshSession } from '../../../src/core/ssh/connection';
+import type { ExecOptions, ExecResult, SshSession } from '../../../src/core/ssh/session';
 
 export type Answer = Partial<Omit<ExecResult, 'stdout'>> & { stdout?: string | Buffer };
 

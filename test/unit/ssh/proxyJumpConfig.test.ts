@@ -1,11 +1,12 @@
-// ProxyJump and per-host fields checked against OpenSSH itself: `ssh -G HOST -F FILE` prints the configuration
-// ssh would use, without connecting. Skipped only where no ssh client is installed.
+// ProxyJump hops checked against OpenSSH itself: `ssh -G -F FILE HOP` prints what ssh uses for each hop name
+// (OpenSSH reaches each hop with its own Host block, `-l`/`-p` from the hop spec winning). Skipped only where no
+// ssh client is installed.
 import * as assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
-import { resolveJumps, resolveSshHost } from '../../../src/core/ssh/sshConfig';
+import { resolveJumps } from '../../../src/core/ssh/jumpHosts';
+import { localSshEnv, openSshConfig, sshConfigFromText } from '../../../src/core/ssh/sshConfig';
+import { oracleDir, sshG } from './sshG';
 
 const CONFIG = `
 Host app
@@ -17,51 +18,61 @@ Host app
 Host bastion
   HostName bastion.example.com
   IdentityFile ~/.ssh/bastion_key
+  ProxyJump outer
 
 Host inner
   HostName 10.0.0.1
   User jumper
   Port 2022
+  ProxyJump not-followed
+
+Host outer
+  HostName outer.example.com
 
 Host direct
   HostName 192.0.2.7
   ProxyJump none
 `;
 
-function sshG(file: string, host: string, home: string): Record<string, string> {
-  const out = execFileSync('ssh', ['-G', '-F', file, host], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], env: { ...process.env, HOME: home } });
-  return Object.fromEntries(out.split('\n').filter(Boolean).map((l) => [l.slice(0, l.indexOf(' ')), l.slice(l.indexOf(' ') + 1)]));
-}
-
-describe('ProxyJump and host fields, with `ssh -G` as the oracle', function () {
-  let dir: string;
-  let file: string;
-  before(function () {
-    try {
-      execFileSync('ssh', ['-V'], { stdio: 'ignore' });
-    } catch {
-      this.skip();
-    }
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'devkit-sshg-'));
-    file = path.join(dir, 'config');
-    fs.writeFileSync(file, CONFIG);
+describe('ProxyJump hops, with `ssh -G` as the oracle', function () {
+  const dir = oracleDir();
+  let home: string;
+  before(() => {
+    home = dir();
+    fs.mkdirSync(path.join(home, '.ssh'));
+    fs.writeFileSync(path.join(home, '.ssh', 'config'), CONFIG);
   });
-  after(() => dir && fs.rmSync(dir, { recursive: true, force: true }));
 
-  it('the final host and each hop resolve as OpenSSH resolves them', () => {
-    const env = { homeDir: dir, localUser: os.userInfo().username };
-    for (const host of ['app', 'bastion', 'inner', 'direct']) {
-      const g = sshG(file, host, dir);
-      const mine = resolveSshHost(CONFIG, host, env);
-      assert.equal(mine.hostName, g.hostname, `${host} hostname`);
-      assert.equal(String(mine.port ?? 22), g.port, `${host} port`);
-      if (mine.user) assert.equal(mine.user, g.user, `${host} user`);
-      assert.equal(mine.proxyJump ?? 'none', g.proxyjump ?? 'none', `${host} proxyjump`);
+  it('each hop resolves as OpenSSH resolves it; the first hop\'s own ProxyJump comes before it, the others\' not', () => {
+    const cfg = openSshConfig(home);
+    const env = localSshEnv(home);
+    const hops = resolveJumps(cfg, 'app', env);
+    assert.deepEqual(hops.map((h) => h.name), ['outer', 'bastion', 'inner']);
+    for (const h of hops) {
+      const g = Object.fromEntries(Object.entries(sshG(cfg.file, h.name)).map(([k, v]) => [k, v[0]]));
+      assert.equal(h.host, g.hostname, `${h.name} hostname`);
+      assert.equal(h.user ?? env.localUser, h.name === 'bastion' ? 'ops' : g.user, `${h.name} user`);
+      assert.equal(String(h.port ?? 22), h.name === 'bastion' ? '2222' : g.port, `${h.name} port`);
     }
-    const hops = resolveJumps(CONFIG, 'app', env);
-    assert.deepEqual(hops.map((h) => [h.user, h.host, h.port]), [['ops', 'bastion.example.com', 2222], ['jumper', '10.0.0.1', 2022]]);
-    // Each hop's own block, as ssh -G shows it for the hop name.
-    assert.equal(hops[0].identityFiles[0], sshG(file, 'bastion', dir).identityfile?.replace(/^~/, dir));
-    assert.deepEqual(resolveJumps(CONFIG, 'direct', env), []);
+    assert.deepEqual(sshG(cfg.file, 'app').proxyjump, ['ops@bastion:2222,inner']);
+    assert.equal(hops[1].identityFiles[0], path.join(home, '.ssh', 'bastion_key'));
+    assert.deepEqual(sshG(cfg.file, 'bastion').identityfile, ['~/.ssh/bastion_key']);
+    assert.deepEqual(resolveJumps(cfg, 'direct', env), []);
+  });
+});
+
+describe('ProxyJump mistakes', () => {
+  const env = { homeDir: '/home/dev', localUser: 'dev' };
+  it('a loop through the first hops\' own ProxyJump is an error, not an endless chain', () => {
+    const cfg = sshConfigFromText('Host a\n  ProxyJump b\nHost b\n  ProxyJump a\n', env.homeDir);
+    assert.throws(() => resolveJumps(cfg, 'a', env), (e: { finding?: { code: string; title: string } }) => e.finding?.code === 'bad-proxyjump' && /longer than 8 hops/.test(e.finding.title));
+  });
+  it('a hop that is not [user@]host[:port] is refused, naming it', () => {
+    const cfg = sshConfigFromText('Host a\n  ProxyJump "bad hop"\n', env.homeDir);
+    assert.throws(() => resolveJumps(cfg, 'a', env), (e: { finding?: { code: string; title: string } }) => e.finding?.code === 'bad-proxyjump' && /bad hop/.test(e.finding.title));
+  });
+  it('reads ssh:// and [IPv6]:port hops', () => {
+    const cfg = sshConfigFromText('Host a\n  ProxyJump ssh://u@j1:2200,[2001:db8::1]:2201\n', env.homeDir);
+    assert.deepEqual(resolveJumps(cfg, 'a', env).map((h) => [h.user, h.host, h.port]), [['u', 'j1', 2200], [undefined, '2001:db8::1', 2201]]);
   });
 });
