@@ -18,8 +18,9 @@ function droppingWrites(real: SshSession, when: 'before' | 'after'): SshSession 
       value: async (cmd: string, o?: Parameters<SshSession['exec']>[1]) => {
         if (!cmd.includes('devkit-write')) return real.exec(cmd, o);
         if (when === 'after') await real.exec(cmd, o);
+        // The connection is gone once ssh2 says so (bounded), however long closing takes on a busy machine.
         real.close();
-        await new Promise((r) => setTimeout(r, 50));
+        for (let i = 0; i < 100 && !real.closed; i++) await new Promise((r) => setTimeout(r, 50));
         return { code: undefined, stdout: Buffer.alloc(0), stderr: '' };
       },
     },
