@@ -6,11 +6,14 @@ const esbuild = require('esbuild');
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
 
-/** Leaves `require('./net.js')`, `'./ssh.js'`, `'./decode.js'`, `'./hub.js'` as runtime requires of the sibling chunk files. */
+/**
+ * Leaves `require('./net.js')`, `'./ssh.js'`, `'./decode.js'`, `'./hub.js'` (and the bootstrap's `'./extension.js'`)
+ * as runtime requires of the sibling chunk files.
+ */
 const lazyChunks = {
   name: 'lazy-chunks',
   setup(build) {
-    build.onResolve({ filter: /^\.\/(net|ssh|decode|hub|ssh-config)\.js$/ }, (args) => ({ path: args.path, external: true }));
+    build.onResolve({ filter: /^\.\/(net|ssh|decode|hub|ssh-config|extension)\.js$/ }, (args) => ({ path: args.path, external: true }));
   },
 };
 
@@ -71,6 +74,8 @@ const common = {
 };
 
 const builds = [
+  // The manifest's main is dist/bootstrap.js (activated at `*`, draws the countdown); it loads dist/extension.js.
+  { ...common, entryPoints: { bootstrap: 'src/vscode/bootstrap.ts' }, outdir: 'dist' },
   { ...common, entryPoints: { extension: 'src/extension.ts', net: 'src/vscode/chunks/net.ts', ssh: 'src/vscode/chunks/ssh.ts', decode: 'src/vscode/chunks/decode.ts', hub: 'src/core/hub/chunk.ts' }, outdir: 'dist' },
   // ~/.ssh/config (the ssh-config parser and the core's evaluation): src/vscode/remote/lazySshConfig.ts loads it.
   { ...common, entryPoints: { 'ssh-config': 'src/vscode/chunks/sshConfig.ts' }, outdir: 'dist' },

@@ -9,6 +9,7 @@ import { registerForget, registerSwitchProfile } from './vscode/commands/profile
 import { registerRefreshToken } from './vscode/commands/refreshToken';
 import { registerSetupCredentials } from './vscode/commands/setupCredentials';
 import { registerShowActions } from './vscode/commands/showActions';
+import type { Handoff } from './vscode/bootstrapItem';
 import type { FeatureDeps } from './vscode/deps';
 import { Log } from './vscode/log';
 import { ProfileStore, StoredCredentials } from './vscode/profileStore';
@@ -35,8 +36,11 @@ export interface DevKitApi {
   shared: StateStore;
 }
 
-/** Builds the pieces and registers them; nothing else. Reads one secret, creates one item, one timer. */
-export async function activate(context: vscode.ExtensionContext): Promise<DevKitApi | undefined> {
+/**
+ * Builds the pieces and registers them; nothing else. Loaded by the bootstrap (src/vscode/bootstrap.ts, the
+ * manifest's `main`), whose status bar item and stand-in commands it takes over through `handoff`.
+ */
+export async function activate(context: vscode.ExtensionContext, handoff?: Handoff): Promise<DevKitApi | undefined> {
   const clock = systemClock;
   const log = new Log();
   const secrets = new SecretStore(context.secrets);
@@ -46,7 +50,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<DevKit
 
   const seeded = await importSandboxSeed(context, secrets, log).catch((e) => void log.error('sandbox', String(e)));
   await controller.switchTo(seeded ?? settings.activeProfileName());
-  const statusBar = new StatusBar(controller, clock);
+  // No await from here to the last registration: the stand-ins leave and the real commands arrive in one tick.
+  handoff?.releaseCommands();
+  const statusBar = new StatusBar(controller, clock, handoff?.takeItem());
 
   context.subscriptions.push(
     statusBar,

@@ -1,17 +1,17 @@
 import * as vscode from 'vscode';
 import type { Clock, TimerHandle } from '../core/token/clock';
-import { statusView, StatusView, TOOLTIP_COMMANDS } from '../core/token/statusView';
+import { statusView, StatusView } from '../core/token/statusView';
 import { nextTickMs } from '../core/token/token';
-import { settings } from './settings';
+import { applyView, createTokenItem, settingsInput } from './bootstrapItem';
 import type { TokenController } from './tokenController';
 
 /**
  * The countdown item. It re-renders from the stored expiry time at the next moment the text would change
  * (minute boundaries, then every second in the last five minutes) and on window focus, so it is right
- * after sleep/resume and costs nothing in between.
+ * after sleep/resume and costs nothing in between. It takes over the item the bootstrap (src/vscode/bootstrap.ts)
+ * created and drew at startup, so the window only ever has one SalesIQ item.
  */
 export class StatusBar implements vscode.Disposable {
-  private readonly item = vscode.window.createStatusBarItem('salesiq.token', vscode.StatusBarAlignment.Left, 100);
   private timer: TimerHandle | undefined;
   private readonly disposables: vscode.Disposable[] = [];
   private readonly rowProviders: Array<() => Array<[string, string]>> = [];
@@ -20,9 +20,8 @@ export class StatusBar implements vscode.Disposable {
   constructor(
     private readonly controller: TokenController,
     private readonly clock: Clock,
+    private readonly item: vscode.StatusBarItem = createTokenItem(),
   ) {
-    this.item.name = 'SalesIQ Token';
-    this.item.command = 'salesiq.showActions';
     this.disposables.push(
       this.item,
       controller.onDidChange(() => this.render()),
@@ -43,19 +42,13 @@ export class StatusBar implements vscode.Disposable {
     if (!this.controller.profile) return;
     const now = this.clock.now();
     const c = this.controller;
-    const { accountsUrl } = c.endpoints();
     this.current = statusView({
+      ...settingsInput(c.profile),
       now,
-      profile: c.profile.name,
-      dataCenter: c.profile.dataCenter,
-      accountsHost: hostOf(accountsUrl),
       hasCredentials: c.hasCredentials,
       token: c.token,
       refreshing: c.refreshing,
-      autoRefresh: settings.autoRefresh(),
-      autoRefreshMarginMin: settings.autoRefreshMarginMin(),
       autoStoppedBy: c.autoStoppedBy,
-      warnMs: settings.warnMs(),
       extraRows: this.rowProviders.flatMap((p) => p()),
     });
     this.apply(this.current);
@@ -65,24 +58,11 @@ export class StatusBar implements vscode.Disposable {
   }
 
   private apply(v: StatusView): void {
-    this.item.text = v.text;
-    this.item.backgroundColor = v.background ? new vscode.ThemeColor(`statusBarItem.${v.background}Background`) : undefined;
-    const md = new vscode.MarkdownString(v.tooltip, true);
-    md.isTrusted = { enabledCommands: TOOLTIP_COMMANDS.concat('salesiq.importFromEnv') };
-    this.item.tooltip = md;
-    this.item.accessibilityInformation = { label: v.accessibilityLabel, role: 'button' };
+    applyView(this.item, v);
   }
 
   dispose(): void {
     this.timer?.cancel();
     for (const d of this.disposables) d.dispose();
-  }
-}
-
-function hostOf(url: string): string {
-  try {
-    return new URL(url).host;
-  } catch {
-    return url;
   }
 }

@@ -12,7 +12,7 @@ export interface StatusInput {
   dataCenter: string;
   accountsHost: string;
   hasCredentials: boolean;
-  token?: StoredToken;
+  token?: ShownToken;
   refreshing: boolean;
   autoRefresh: boolean;
   autoRefreshMarginMin: number;
@@ -21,6 +21,9 @@ export interface StatusInput {
   /** Extra tooltip rows from later features (push, validation, transfer), already formatted. */
   extraRows?: Array<[string, string]>;
 }
+
+/** What the item shows of a token: its times and last refresh, never the token itself. */
+export type ShownToken = Pick<StoredToken, 'expiresAt' | 'obtainedAt' | 'lastRefresh'>;
 
 export type Background = 'warning' | 'error' | undefined;
 

@@ -18,6 +18,8 @@ export interface WorkbenchOptions {
   seedFile?: string;
   /** Merged into the user settings before the first window loads. */
   settings?: Record<string, unknown>;
+  /** Extra environment of the server and so of every extension host. */
+  env?: Record<string, string>;
 }
 
 const VIEWPORT = { width: 1280, height: 800 };
@@ -44,7 +46,7 @@ export class Workbench {
     let browser: Browser | undefined;
     try {
       await installVsix(packagedVsix(), extensionsDir);
-      const env = opts.seedFile ? { SALESIQ_DEVKIT_SEED: opts.seedFile } : undefined;
+      const env = opts.seedFile || opts.env ? { ...opts.env, ...(opts.seedFile ? { SALESIQ_DEVKIT_SEED: opts.seedFile } : {}) } : undefined;
       server = await startCodeServer({ extensionsDir, workspace, env });
       mergeUserSettings(server.userDataDir, { ...DEFAULT_SETTINGS, ...opts.settings });
       browser = await launchChromium();
