@@ -651,14 +651,18 @@ export interface DoctorRun {
 
 export async function runDoctor(r: DoctorRun): Promise<DoctorReport> {
   const opts = { timeoutMs: r.timeoutMs, signal: r.signal };
-  const profile = profileChecks(r.profile, r.profileDeps, opts);
-  const devkitToken = profile.then((p) => p.token, () => undefined);
+  // The servers start first: their handshake and remote run are the long pole, and the token they compare
+  // with is only needed at the end (a promise the profile checks settle).
+  let settleToken: (t: string | undefined) => void = () => undefined;
+  const devkitToken = new Promise<string | undefined>((resolve) => (settleToken = resolve));
   const servers = r.servers.map((s) =>
     serverChecks(s, { clock: r.profileDeps.clock, devkitToken, open: r.open }, { ...opts, journalLines: r.journalLines }).then((res) => {
       r.onServer?.(res);
       return res;
     }),
   );
+  const profile = profileChecks(r.profile, r.profileDeps, opts);
+  profile.then((p) => settleToken(p.token), () => settleToken(undefined));
   const p = await profile;
   const results = await Promise.all(servers);
   const failed = (cs: DoctorCheck[]) => cs.some((c) => c.status === 'fail');

@@ -35,22 +35,30 @@ const UNIT_PART = [
 
 const UNIT_SCRIPT = ['export LC_ALL=C', `echo ${MARK} begin`, 'u=$1', ...UNIT_PART, 'exit 0'].join('; ');
 
-/** Everything in one run under sudo: the unit part, then the file, the process environment and the journal. */
-const PRIVILEGED_SCRIPT = [
-  'export LC_ALL=C',
-  `echo ${MARK} begin`,
-  'f=$1; k=$2; u=$3; n=$4; m=$5',
+/** Under sudo, the unit's side: systemd's view, then the hash of the key in the main process's environment. */
+const PROCESS_PART = [
   ...UNIT_PART,
-  `if [ -L "$f" ]; then echo "${MARK} file symlink"; elif [ -f "$f" ]; then echo "${MARK} file ok $(stat -c "%s %Z" "$f")"; elif [ -e "$f" ]; then echo "${MARK} file not-regular"; else echo "${MARK} file missing"; fi`,
-  `if [ -f "$f" ] && [ -r "$f" ] && [ "$(stat -c %s "$f")" -le "$m" ]; then echo "${MARK} content $(base64 -w0 < "$f")"; fi`,
   'p=$(printf "%s" "$o" | sed -n "s/^MainPID=//p")',
   `echo "${MARK} pid $p"`,
   // NUL-separated: grep/tail/cut -z keep each variable whole; head drops the final NUL before hashing.
   `if [ "$p" -gt 0 ] 2>/dev/null; then if [ -r "/proc/$p/environ" ]; then if grep -aqz "^$k=" "/proc/$p/environ"; then echo "${MARK} environ $(grep -az "^$k=" "/proc/$p/environ" | tail -zn 1 | cut -zd= -f2- | head -c -1 | sha256sum | cut -c1-64)"; else echo "${MARK} environ absent"; fi; else echo "${MARK} environ unreadable"; fi; fi`,
+];
+
+/** Under sudo, the file's side: stat and read the .env, then the journal (last: everything after its marker is journal). */
+const FILE_PART = [
+  `if [ -L "$f" ]; then echo "${MARK} file symlink"; elif [ -f "$f" ]; then echo "${MARK} file ok $(stat -c "%s %Z" "$f")"; elif [ -e "$f" ]; then echo "${MARK} file not-regular"; else echo "${MARK} file missing"; fi`,
+  `if [ -f "$f" ] && [ -r "$f" ] && [ "$(stat -c %s "$f")" -le "$m" ]; then echo "${MARK} content $(base64 -w0 < "$f")"; fi`,
   `echo ${MARK} journal`,
   'journalctl -u "$u" -n "$n" --no-pager -o short-iso 2>/dev/null',
-  'exit 0',
-].join('; ');
+];
+
+const script = (parts: string[]) => ['export LC_ALL=C', `echo ${MARK} begin`, 'f=$1; k=$2; u=$3; n=$4; m=$5', ...parts, 'exit 0'].join('; ');
+
+/** Everything in one run under sudo (one password prompt's worth of stdin). */
+const PRIVILEGED_SCRIPT = script([...PROCESS_PART, ...FILE_PART]);
+/** The same in two halves that run side by side on the connection, for sudo without a password. */
+const PROCESS_SCRIPT = script(PROCESS_PART);
+const FILE_SCRIPT = script(FILE_PART);
 
 /**
  * The same facts as the privileged script, run WITHOUT sudo for a server whose sudoers rule lists only specific
@@ -153,7 +161,11 @@ function unitFacts(noise: string, lines: string[]): UnitFacts {
   return facts;
 }
 
-/** The privileged half; the result's `code` tells a refusal by sudo from the script's own answer. */
+/**
+ * The privileged half; the result's `code` tells a refusal by sudo from the script's own answer. Without a
+ * password it runs as two scripts side by side (systemd and the process; the file and the journal), so the
+ * slowest part alone sets the time; with a password it stays one run, so a wrong password is tried once only.
+ */
 export async function probePrivileged(
   session: SshSession,
   p: Privilege,
@@ -162,12 +174,23 @@ export async function probePrivileged(
 ): Promise<{ result: ExecResult; facts?: PrivilegedFacts }> {
   assertProbeTarget(t);
   const n = Math.max(1, Math.min(10_000, Math.floor(t.journalLines)));
-  const cmd = `timeout -k 2 ${seconds(limitSec)} sh -c ${shQuote(PRIVILEGED_SCRIPT)} devkit-doctor ${shQuote(t.envPath)} ${shQuote(t.key)} ${shQuote(t.service)} ${n} ${MAX_ENV_BYTES}`;
-  const r = await session.exec(privileged(p, cmd), { stdin: privilegedStdin(p), timeoutMs: (seconds(limitSec) + 3) * 1000 });
-  if (r.code === undefined) throw fail('ssh', 'connection-lost', { host: session.host, step: 'doctor' });
-  const text = r.stdout.toString('utf8');
-  if (!text.includes(`${MARK} begin`)) return { result: r };
-  return { result: r, facts: parsePrivileged(r) };
+  const run = async (body: string): Promise<ExecResult> => {
+    const cmd = `timeout -k 2 ${seconds(limitSec)} sh -c ${shQuote(body)} devkit-doctor ${shQuote(t.envPath)} ${shQuote(t.key)} ${shQuote(t.service)} ${n} ${MAX_ENV_BYTES}`;
+    const r = await session.exec(privileged(p, cmd), { stdin: privilegedStdin(p), timeoutMs: (seconds(limitSec) + 3) * 1000 });
+    if (r.code === undefined) throw fail('ssh', 'connection-lost', { host: session.host, step: 'doctor' });
+    return r;
+  };
+  const ran = (r: ExecResult) => r.stdout.toString('utf8').includes(`${MARK} begin`);
+  if (p.mode === 'password') {
+    const r = await run(PRIVILEGED_SCRIPT);
+    return ran(r) ? { result: r, facts: parsePrivileged(r) } : { result: r };
+  }
+  const [proc, file] = await Promise.all([run(PROCESS_SCRIPT), run(FILE_SCRIPT)]);
+  if (!ran(proc)) return { result: proc };
+  if (!ran(file)) return { result: file };
+  const a = parsePrivileged(proc);
+  const b = parsePrivileged(file);
+  return { result: proc, facts: { ...a, file: b.file, ...(b.content ? { content: b.content } : {}), journal: b.journal } };
 }
 
 /** The privileged facts as far as a narrow sudoers rule (or none) lets this user read them; never fails for sudo. */
