@@ -55,6 +55,12 @@ describe('team hub: several machines, one token', () => {
     assert.ok(newest);
     const adoptedLines = machines.flatMap((m) => m.lines).filter((l) => /"source":"adopted"/.test(l));
     assert.ok(adoptedLines.length >= 2, 'the others adopted instead of minting');
+    // Each new token is told once per machine: an adopted one as "adopted" only, never also as "refreshed".
+    for (const m of machines) {
+      const told = m.lines.filter((l) => l.startsWith('{')).map((l) => JSON.parse(l)).filter((e) => e.event === 'refreshed' || e.event === 'adopted');
+      assert.equal(new Set(told.map((e) => e.expiresAt)).size, told.length, `${m.name} told a token twice:\n${m.lines.join('\n')}`);
+      for (const e of told) assert.equal(e.event, e.source === 'adopted' ? 'adopted' : 'refreshed', JSON.stringify(e));
+    }
     assert.ok(sandbox.stats.maxLiveTokens[RT] <= 2, `at most the old and the new token are alive at once (saw ${sandbox.stats.maxLiveTokens[RT]})`);
   });
 
@@ -93,7 +99,8 @@ describe('team hub: several machines, one token', () => {
 
   it('Redis stopped mid-run: each machine goes on alone and says so once; Redis back: they reconnect and share one token again', async () => {
     machines = ['a', 'b'].map((n) => keepFresh(n, sandbox, redis(), MARGIN_MIN));
-    await Promise.all(machines.map((m) => m.waitFor(/"event":"refreshed"/, 15_000)));
+    // One mints ("refreshed"), the other takes the team's token ("adopted").
+    await Promise.all(machines.map((m) => m.waitFor(/"event":"(refreshed|adopted)"/, 15_000)));
     await redis().stop();
     await Promise.all(machines.map((m) => m.waitFor(/team hub: cannot reach the hub .*working alone/, 15_000, 0, 'stderr')));
     // Alone, each keeps its own token fresh: at least one more renewal per machine while the hub is away.

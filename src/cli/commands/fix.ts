@@ -1,19 +1,21 @@
 import { DevKitError, isDevKitError } from '../../core/errors/devkitError';
-import { type FixResult, type FixStepResult, fixSummary, isExpiredToken, runFix, stepLine } from '../../core/flows/fix';
+import { type FixResult, type FixServer, type FixStepResult, fixSummary, isExpiredToken, runFix, type StepOutcome, stepLine } from '../../core/flows/fix';
 import type { PushResult } from '../../core/flows/push';
 import { redact } from '../../core/redact';
 import { fail } from '../../core/errors/fail';
-import { countdownText, type TokenState } from '../../core/token/token';
+import { countdownText, remainingMs, type TokenState } from '../../core/token/token';
 import { UsageError } from '../args';
 import { missingCredentials } from '../config';
 import type { CliContext, Command } from '../context';
 import { type Io, printFailure, printOk } from '../output';
-import { SSH_FLAGS, serverSettings, where } from '../sshFlags';
+import { SSH_FLAGS, serverSettings, type ServerSettings, where } from '../sshFlags';
+import { fixFleet } from '../fleetCommands';
+import { fleetRequested, SERVER_FLAGS } from '../servers';
 import { RemoteServer } from '../sshRemote';
 import { openTransfer, type TransferOutcome, transferPortal } from './testTransfer';
 import { cachedToken, checkToken, portalSettings, tokenFields } from '../tokens';
 
-const MARGIN_MS = 5 * 60_000;
+export const MARGIN_MS = 5 * 60_000;
 const MAX_SETTLE_SECONDS = 300;
 
 /**
@@ -24,54 +26,26 @@ const MAX_SETTLE_SECONDS = 300;
  */
 export const fix: Command = {
   summary: 'refresh if needed → push-env → restart → live → verify → test-transfer → watch (--no-transfer, --settle-seconds N)',
-  flags: { values: [...SSH_FLAGS.values, '--settle-seconds'], switches: [...SSH_FLAGS.switches, '--no-transfer'] },
+  flags: { values: [...SSH_FLAGS.values, ...SERVER_FLAGS.values, '--settle-seconds'], switches: [...SSH_FLAGS.switches, ...SERVER_FLAGS.switches, '--no-transfer'] },
   async run(ctx) {
     if (ctx.parsed.switches.has('--value-stdin')) throw new UsageError('fix pushes the token it refreshes; --value-stdin applies to push-env only');
     const settleMs = settleSeconds(ctx.parsed.values['--settle-seconds']) * 1000;
+    if (fleetRequested(ctx)) return fixFleet(ctx, settleMs);
     const s = serverSettings(ctx);
     // Checked before anything changes: a missing setting must not surface only after the server was touched.
     const portal = ctx.parsed.switches.has('--no-transfer') ? undefined : transferPortal(ctx);
     const remote = new RemoteServer(s, ctx.signal);
     const seen: Seen = {};
-    let value = '';
     try {
       const result = await runFix(
         {
           clock: ctx.clock,
           current: () => cachedToken(ctx),
           staleReason: (t) => rejectedBySalesIQ(ctx, t),
-          refresh: async () => {
-            if (!ctx.profile.credentials) throw new DevKitError(missingCredentials(ctx.profile));
-            const t = await ctx.tokenManager().refresh({ automatic: false, signal: ctx.signal });
-            ctx.io.secrets.add(t.accessToken);
-            return t;
-          },
-          server: {
-            key: s.key,
-            where: where(s),
-            service: s.service,
-            write: async (token) => {
-              ctx.io.secrets.add(token);
-              value = token;
-              seen.written = await remote.write(token);
-              return seen.written;
-            },
-            restart: s.restart ? (token) => remote.restartLive(token, seen.written) : undefined,
-            assertActive: async () => {
-              const state = await remote.state();
-              if (state !== 'active') throw fail('systemd', 'inactive', { unit: s.service, state });
-              return state;
-            },
-            watch: (live, ms) => remote.watch(live, ms, value, seen.written),
-          },
+          refresh: () => refreshNow(ctx),
+          server: fixServer(ctx, s, remote, seen),
           checkApi: (t) => apiCheck(ctx, t),
-          transfer: portal
-            ? async (t) => {
-                seen.transfer = await openTransfer(ctx, t.accessToken, portal);
-                const f = seen.transfer.fields;
-                return { detail: `test conversation opened (HTTP ${f.status}, conversation ${f.conversationId ?? 'id not returned'}${f.refreshed ? ', after one token refresh' : ''})` };
-              }
-            : undefined,
+          transfer: portal ? (t) => transferStep(ctx, t, portal, seen) : undefined,
           // Human output streams each step as it finishes; JSON waits for the one document.
           onStep: (_name, done) => done && !ctx.io.json && ctx.io.stdout(redact(stepLine(done), ctx.io.secrets)),
         },
@@ -84,12 +58,50 @@ export const fix: Command = {
   },
 };
 
-interface Seen {
+export interface Seen {
   written?: PushResult;
   transfer?: TransferOutcome;
 }
 
-function settleSeconds(v: string | undefined): number {
+/** The server side of the fix over one RemoteServer (the core's FixServer); `seen` keeps the write's result. */
+export function fixServer(ctx: CliContext, s: ServerSettings, remote: RemoteServer, seen: Seen): FixServer {
+  let value = '';
+  return {
+    key: s.key,
+    where: where(s),
+    service: s.service,
+    write: async (token) => {
+      ctx.io.secrets.add(token);
+      value = token;
+      seen.written = await remote.write(token);
+      return seen.written;
+    },
+    restart: s.restart ? (token) => remote.restartLive(token, seen.written) : undefined,
+    assertActive: async () => {
+      const state = await remote.state();
+      if (state !== 'active') throw fail('systemd', 'inactive', { unit: s.service, state });
+      return state;
+    },
+    watch: (live, ms) => remote.watch(live, ms, value, seen.written),
+  };
+}
+
+export async function refreshNow(ctx: CliContext): Promise<TokenState> {
+  if (!ctx.profile.credentials) throw new DevKitError(missingCredentials(ctx.profile));
+  const t = await ctx.tokenManager().refresh({ automatic: false, signal: ctx.signal });
+  ctx.io.secrets.add(t.accessToken);
+  return t;
+}
+
+type Portal = ReturnType<typeof transferPortal>;
+
+export async function transferStep(ctx: CliContext, t: TokenState, portal: Portal, seen: Seen): Promise<StepOutcome> {
+  seen.transfer = await openTransfer(ctx, t.accessToken, portal);
+  const f = seen.transfer.fields;
+  return { detail: `test conversation opened (HTTP ${f.status}, conversation ${f.conversationId ?? 'id not returned'}${f.refreshed ? ', after one token refresh' : ''})` };
+}
+
+export function settleSeconds(v: string | undefined): number {
   if (v === undefined) return 1.5;
   const n = Number(v);
   if (!/^\d+(\.\d+)?$/.test(v) || !(n <= MAX_SETTLE_SECONDS)) throw new UsageError(`--settle-seconds takes a number of seconds from 0 to ${MAX_SETTLE_SECONDS} (got "${v}")`);
@@ -97,7 +109,7 @@ function settleSeconds(v: string | undefined): number {
 }
 
 /** A token with time left is still replaced when SalesIQ refuses it; any other answer leaves the decision to the clock. */
-async function rejectedBySalesIQ(ctx: CliContext, t: TokenState): Promise<string | undefined> {
+export async function rejectedBySalesIQ(ctx: CliContext, t: TokenState): Promise<string | undefined> {
   try {
     await checkToken(ctx, t.accessToken, portalSettings(ctx));
     return undefined;
@@ -107,7 +119,7 @@ async function rejectedBySalesIQ(ctx: CliContext, t: TokenState): Promise<string
 }
 
 /** SalesIQ accepts the token the service now runs with (checked where the token kind allows). */
-async function apiCheck(ctx: CliContext, t: TokenState): Promise<string> {
+export async function apiCheck(ctx: CliContext, t: TokenState): Promise<string> {
   try {
     const c = await checkToken(ctx, t.accessToken, portalSettings(ctx));
     return `SalesIQ accepts the token (GET ${c.endpoint}: HTTP ${c.status})`;
@@ -148,7 +160,7 @@ function printDone(ctx: CliContext, r: FixResult, seen: Seen): number {
       : {}),
     ...(f ? { transfer: { status: f.status, conversationId: f.conversationId, latencyMs: f.latencyMs, refreshed: f.refreshed } } : {}),
   };
-  const left = r.token ? countdownText(r.token.expiresAt - ctx.clock.now()) : undefined;
+  const left = r.token ? countdownText(remainingMs(r.token, ctx.clock.now())) : undefined;
   // The step lines were printed as they finished; the document (or the summary) closes the run.
   return printOk(ctx.io, fields, fixSummary(r, left));
 }
@@ -171,6 +183,6 @@ function printStopped(io: Io, r: FixResult): number {
   return code;
 }
 
-function stepJson(s: FixStepResult): FixStepResult {
+export function stepJson(s: FixStepResult): FixStepResult {
   return { name: s.name, ok: s.ok, ms: s.ms, detail: s.detail, ...(s.skipped ? { skipped: true } : {}) };
 }

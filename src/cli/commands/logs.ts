@@ -4,24 +4,25 @@ import { UsageError } from '../args';
 import type { Command } from '../context';
 import { EXIT, printOk } from '../output';
 import { SSH_FLAGS, serverSettings } from '../sshFlags';
-import { logsFleet } from '../fleetCommands';
+import { followFleet, logsFleet } from '../fleetCommands';
 import { fleetRequested, SERVER_FLAGS } from '../servers';
 import { RemoteServer } from '../sshRemote';
 import { cachedToken, tokenFields } from '../tokens';
 
 /**
  * `logs [-n N] [--follow]`: the service's journal from the server, tokens masked. With --follow it streams
- * until SIGINT/SIGTERM (exit 0); with --json each followed line is one JSON object on its own line.
+ * until SIGINT/SIGTERM (exit 0); with --json each followed line is one JSON object on its own line. With several
+ * servers each line is prefixed with its server (`[staging] …`; JSON: `server`).
  */
 export const logs: Command = {
   summary: "prints the service's recent journal lines from the server",
   flags: { values: [...SSH_FLAGS.values, ...SERVER_FLAGS.values, '-n'], switches: [...SSH_FLAGS.switches, ...SERVER_FLAGS.switches, '--follow'] },
   async run(ctx) {
     const n = lineCount(ctx.parsed.values['-n']);
-    if (fleetRequested(ctx) && ctx.parsed.switches.has('--follow')) throw new UsageError('logs --follow works on one server at a time for now; drop --server/--all-servers or --follow');
     if (fleetRequested(ctx)) {
       const cached = await cachedToken(ctx).catch(() => undefined);
-      return logsFleet(ctx, n, cached ? [cached.accessToken] : []);
+      const secrets = cached ? [cached.accessToken] : [];
+      return ctx.parsed.switches.has('--follow') ? followFleet(ctx, n, secrets) : logsFleet(ctx, n, secrets);
     }
     const s = serverSettings(ctx);
     const cached = await cachedToken(ctx).catch(() => undefined);

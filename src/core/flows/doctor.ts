@@ -16,7 +16,7 @@ import type { ConnectOptions } from '../ssh/connectOptions';
 import type { SshSession } from '../ssh/session';
 import { sha256Hex } from '../ssh/remoteFile';
 import { sudoFailure, type Privilege, type SudoMode } from '../ssh/sudo';
-import { environmentFiles, MAX_ENV_BYTES, probePrivileged, probeUnit, type PrivilegedFacts, type UnitFacts } from '../ssh/unitProbe';
+import { environmentFiles, MAX_ENV_BYTES, probeNarrow, probePrivileged, probeUnit, type PrivilegedFacts, type UnitFacts } from '../ssh/unitProbe';
 import { countdownText, relativeText, tokenKind, type TokenState } from '../token/token';
 
 export const PROFILE_CHECKS = ['credentials', 'data-centre', 'refresh', 'token-kind', 'scope', 'portal'] as const;
@@ -366,8 +366,11 @@ async function probeAll(
   const first: Privilege = s.sudo === 'none' ? { mode: 'none' } : s.sudo === 'password' ? { mode: 'password', password: s.sudoPassword ?? '' } : { mode: 'nopasswd' };
   // One privileged run reads everything; only when sudo refuses does systemd get asked again, without it.
   const priv = await settle(limited(() => privilegedWithFallback(session, s, first, target, sec), limit * 2 + 1000, `sudo on ${s.name}`, signal));
-  const fromPriv = priv.status === 'fulfilled' ? priv.value.facts?.unit : undefined;
-  const unit = fromPriv ? ({ status: 'fulfilled', value: fromPriv } as PromiseFulfilledResult<UnitFacts>) : await settle(limited(() => probeUnit(session, s.service, sec), limit + 1000, `systemctl on ${s.name}`, signal));
+  const p = priv.status === 'fulfilled' ? priv.value : undefined;
+  // A sudoers rule that lists only specific commands: what it allows (and what needs no sudo) is still read, in one run.
+  const narrow = p?.narrow ? await settle(limited(() => probeNarrow(session, target, sec), limit + 1000, `the reads on ${s.name}`, signal)) : undefined;
+  const facts = p?.facts ?? (narrow?.status === 'fulfilled' ? narrow.value : undefined);
+  const unit = facts ? ({ status: 'fulfilled', value: facts.unit } as PromiseFulfilledResult<UnitFacts>) : await settle(limited(() => probeUnit(session, s.service, sec), limit + 1000, `systemctl on ${s.name}`, signal));
 
   // login: a connection that can run commands, with a quiet shell
   const u = unit.status === 'fulfilled' ? unit.value : undefined;
@@ -377,11 +380,10 @@ async function probeAll(
   } else out.set('login', check('login', 'pass', `Logged in as ${session.username}.`, `${session.username}@${session.host}:${session.port}; the shell is quiet.`));
 
   // sudo
-  const p = priv.status === 'fulfilled' ? priv.value : undefined;
   if (!p) out.set('sudo', errorCheck('sudo', (priv as PromiseRejectedResult).reason));
+  else if (p.refused && p.narrow && facts) out.set('sudo', narrowSudoCheck(s, session.username, p.refused, facts));
   else if (p.refused) out.set('sudo', fromFinding('sudo', p.refused, 'fail', p.refused.action === 'fix-config' ? { kind: 'open-setting', setting: 'salesiq.remote.sudo' } : undefined));
   else out.set('sudo', check('sudo', 'pass', p.mode === 'none' ? 'Privileged reads run without sudo.' : `sudo works (${p.mode === 'nopasswd' ? 'no password' : 'with the password'}).`, `As ${session.username} on ${s.name}.`));
-  const facts = p?.facts;
 
   if (facts) envChecks(s, facts, out);
   const via = u ? unitChecks(s, u, out) : undefined;
@@ -404,6 +406,8 @@ interface PrivOutcome {
   mode: Privilege['mode'];
   facts?: PrivilegedFacts;
   refused?: Finding;
+  /** sudo works, but only for the commands its sudoers rule lists. */
+  narrow?: boolean;
 }
 
 /** The privileged probe; in `auto` mode a `sudo -n` that asks for a password is retried with the password. */
@@ -429,9 +433,25 @@ async function privilegedWithFallback(
   if (r.refused?.code === 'password-required') {
     // A narrow NOPASSWD rule also answers "password required" for commands it does not list.
     const list = await session.exec('env LC_ALL=C sudo -n -l');
-    if (list.code === 0) r.refused = { ...r.refused, code: 'not-allowed', title: 'sudo allows only specific commands.', explanation: `${session.username} may run only the commands its sudoers rule lists, so the doctor cannot read the .env and the service's environment. Pushes that need only cat and systemctl may still work.`, action: 'fix-server', category: 'permission' };
+    if (list.code === 0) {
+      r.narrow = true;
+      r.refused = { ...r.refused, code: 'not-allowed', title: 'sudo allows only specific commands.', explanation: `${session.username} may run only the commands its sudoers rule lists.`, action: 'fix-server', category: 'permission' };
+    }
   }
   return r;
+}
+
+/**
+ * sudo that lists only specific commands: a push runs its own scripts under sudo and refuses such a rule, so the
+ * check fails; the detail says what the doctor could still read, and how.
+ */
+function narrowSudoCheck(s: ServerInput, user: string, refused: Finding, f: PrivilegedFacts): DoctorCheck {
+  const reads = [['the .env', f.via?.content], ['the journal', f.via?.journal]] as const;
+  const got = reads.filter(([, via]) => via).map(([what, via]) => `${what} (${via === 'sudo' ? 'through the rule' : 'without sudo'})`);
+  const missing = reads.filter(([, via]) => !via).map(([what]) => what);
+  const read = `${got.join(' and ') || 'nothing that needs privileges'}${missing.length ? `; not ${missing.join(' or ')}` : ''}`;
+  const detail = `${user} may run only the commands its sudoers rule lists. The doctor still read ${read}; the service's environment needs root. DevKit's push runs its own scripts under sudo and refuses such a rule: give ${user} NOPASSWD sudo (or sudo with a password) on ${s.name}.`;
+  return check('sudo', 'fail', refused.title, detail, { category: 'permission', action: 'fix-server', fix: { kind: 'open-setting', setting: 'salesiq.remote.sudo' } });
 }
 
 function envChecks(s: ServerInput, f: PrivilegedFacts, out: Map<ServerCheckId, DoctorCheck>): void {
@@ -448,12 +468,21 @@ function envChecks(s: ServerInput, f: PrivilegedFacts, out: Map<ServerCheckId, D
       out.set('env-file', check('env-file', 'fail', `${s.envPath} could not be examined.`, 'The server gave no answer about the file.', { action: 'fix-server' }));
       return;
   }
-  const size = f.file.size;
+  const size = f.file.state === 'ok' ? f.file.size : (f.content?.length ?? 0);
+  if (f.via && (!f.content || size > MAX_ENV_BYTES)) {
+    // Narrow sudo: what could not be read is said, not guessed.
+    const title = !f.content ? `${s.envPath} could not be examined.` : `${s.envPath} is larger than ${MAX_ENV_BYTES} bytes.`;
+    const why = !f.content ? `The sudoers rule does not allow "cat ${s.envPath}"${f.file.state === 'hidden' ? ', and its directory cannot be searched without sudo' : ' and the file is not readable without sudo'}, so its key cannot be checked.` : `DevKit reads at most ${MAX_ENV_BYTES} bytes.`;
+    out.set('env-file', check('env-file', 'warn', title, why, { category: 'permission', action: 'fix-server' }));
+    out.set('env-key', skip('env-key', 'the .env could not be read'));
+    return;
+  }
   if (!f.content) {
     out.set('env-file', check('env-file', 'fail', `${s.envPath} could not be read.`, size > MAX_ENV_BYTES ? `It is ${size} bytes; DevKit reads at most ${MAX_ENV_BYTES}.` : 'base64 is missing on the server, or the file is unreadable.', { action: 'fix-server' }));
     return;
   }
-  out.set('env-file', check('env-file', 'pass', `${s.envPath} is there (${size} bytes).`, `Last changed at ${new Date(f.file.ctime * 1000).toISOString()}.`));
+  const changed = f.file.state === 'ok' ? `Last changed at ${new Date(f.file.ctime * 1000).toISOString()}.` : 'Read through the sudoers rule; its directory cannot be searched without sudo, so its change time is unknown.';
+  out.set('env-file', check('env-file', 'pass', `${s.envPath} is there (${size} bytes).`, changed));
   const value = readEnvKey(f.content, s.key);
   if (value === undefined) out.set('env-key', check('env-key', 'fail', `${s.key} is not in the .env.`, `Push adds it to ${s.envPath} (a backup is kept).`, { action: 'push', fix: { kind: 'push' } }));
   else if (value === '') out.set('env-key', check('env-key', 'fail', `${s.key} is empty in the .env.`, `Push writes the token into ${s.envPath}.`, { action: 'push', fix: { kind: 'push' } }));
@@ -511,7 +540,11 @@ function serviceToken(s: ServerInput, u: UnitFacts, f: PrivilegedFacts, devkitTo
   if (via === 'envfile') {
     const env = f.environ;
     if (env.state === 'no-process') return check('service-token', 'warn', 'Which token the service holds cannot be known.', 'systemd reports no main process.', { action: 'none' });
-    if (env.state === 'unreadable') return check('service-token', 'warn', 'Which token the service holds cannot be known.', `/proc/${f.pid}/environ could not be read.`, { action: 'none' });
+    if (env.state === 'unreadable') {
+      const why = f.via ? `sudo allows only specific commands, and /proc/${f.pid}/environ is readable by root only` : `/proc/${f.pid}/environ could not be read`;
+      const file = fileHash && devkitHash === fileHash ? ` The .env holds DevKit's token (${prefix(fileHash)}); whether the process loaded it cannot be told from here.` : '';
+      return pushGap() ?? check('service-token', 'warn', 'Which token the service holds cannot be known.', `${why}.${file}`, { action: 'none' });
+    }
     if (env.state === 'absent') {
       return check('service-token', 'fail', `The running process has no ${s.key}.`, `PID ${f.pid} started before ${s.key} was in the .env${fileHash ? ` (the .env now has ${prefix(fileHash)})` : ''}: restart it to load the file.`, { category: 'server', action: 'fix-server', fix: { kind: 'restart' } });
     }
@@ -620,14 +653,18 @@ export interface DoctorRun {
 
 export async function runDoctor(r: DoctorRun): Promise<DoctorReport> {
   const opts = { timeoutMs: r.timeoutMs, signal: r.signal };
-  const profile = profileChecks(r.profile, r.profileDeps, opts);
-  const devkitToken = profile.then((p) => p.token, () => undefined);
+  // The servers start first: their handshake and remote run are the long pole, and the token they compare
+  // with is only needed at the end (a promise the profile checks settle).
+  let settleToken: (t: string | undefined) => void = () => undefined;
+  const devkitToken = new Promise<string | undefined>((resolve) => (settleToken = resolve));
   const servers = r.servers.map((s) =>
     serverChecks(s, { clock: r.profileDeps.clock, devkitToken, open: r.open }, { ...opts, journalLines: r.journalLines }).then((res) => {
       r.onServer?.(res);
       return res;
     }),
   );
+  const profile = profileChecks(r.profile, r.profileDeps, opts);
+  profile.then((p) => settleToken(p.token), () => settleToken(undefined));
   const p = await profile;
   const results = await Promise.all(servers);
   const failed = (cs: DoctorCheck[]) => cs.some((c) => c.status === 'fail');

@@ -11,7 +11,7 @@
 import type { Clock } from '../token/clock';
 import { isDevKitError } from '../errors/devkitError';
 import type { LiveResult } from '../ssh/liveProof';
-import { countdownText, type TokenState } from '../token/token';
+import { countdownText, isDue, remainingMs, type TokenState } from '../token/token';
 
 export type FixStepName = 'refresh' | 'push' | 'restart' | 'live' | 'verify' | 'transfer' | 'watch';
 
@@ -65,6 +65,11 @@ export interface FixOptions {
   /** Return once the rest is done and run the watch in the background (`watching`); the CLI watches inline. */
   backgroundWatch?: boolean;
   signal?: AbortSignal;
+  /**
+   * The token to put on the server, already refreshed by the caller (several servers share one refresh): the
+   * run then has no refresh step, no SalesIQ check and no transfer step, which the caller does once for all.
+   */
+  token?: TokenState;
 }
 
 export interface FixStepResult {
@@ -132,16 +137,14 @@ export async function runFix(deps: FixDeps, opts: FixOptions): Promise<FixResult
   const live = (): TokenState => token as TokenState;
 
   try {
-    await step('refresh', async () => {
-      const cached = await deps.current();
-      const reason = await whyRefresh(deps, cached, opts.marginMs);
-      if (!reason) {
-        token = cached;
-        return { detail: `not needed: the token is fresh (${countdownText(cached!.expiresAt - clock.now())} left)`, skipped: true };
-      }
-      token = await deps.refresh();
-      return { detail: `refreshed (${reason}); the new token expires in ${countdownText(token.expiresAt - clock.now())}` };
-    });
+    if (opts.token) token = opts.token;
+    else {
+      await step('refresh', async () => {
+        const got = await ensureToken(deps, opts.marginMs);
+        token = got.token;
+        return got;
+      });
+    }
     await step('push', async () => {
       const w = await server.write(live().accessToken);
       r.written = w;
@@ -166,11 +169,14 @@ export async function runFix(deps: FixDeps, opts: FixOptions): Promise<FixResult
     }
     await step('verify', async () => {
       r.state = r.live ? r.live.state : await server.assertActive();
-      const api = deps.checkApi ? `; ${await deps.checkApi(live())}` : '';
+      const api = deps.checkApi && !opts.token ? `; ${await deps.checkApi(live())}` : '';
       return { detail: `${server.service} is active${r.live ? ` (PID ${r.live.mainPid})` : ''}${api}` };
     });
-    if (deps.transfer) await step('transfer', () => deps.transfer!(live()));
-    else skip('transfer', '--no-transfer');
+    // With a given token (several servers) the caller sends the one transfer for all of them.
+    if (!opts.token) {
+      if (deps.transfer) await step('transfer', () => deps.transfer!(live()));
+      else skip('transfer', '--no-transfer');
+    }
 
     const watch = watchStep(deps, opts, r.live, liveAt);
     if (!watch) skip('watch', !r.live ? 'no restart' : 'settle window 0');
@@ -226,11 +232,20 @@ export function fixSummary(r: FixResult, tokenLeft?: string): string {
   return `${live}fixed in ${r.totalMs} ms${watch ? ` (incl. ${watch.ms} ms watch)` : ''}${left}`;
 }
 
-async function whyRefresh(deps: FixDeps, t: TokenState | undefined, marginMs: number): Promise<string | undefined> {
+/** The refresh step: the cached token when it is fresh (and SalesIQ does not reject it), else a new one. */
+export async function ensureToken(deps: Pick<FixDeps, 'clock' | 'current' | 'staleReason' | 'refresh'>, marginMs: number): Promise<StepOutcome & { token: TokenState; skipped?: boolean }> {
+  const cached = await deps.current();
+  const reason = await whyRefresh(deps, cached, marginMs);
+  if (!reason) return { token: cached!, detail: `not needed: the token is fresh (${countdownText(remainingMs(cached!, deps.clock.now()))} left)`, skipped: true };
+  const token = await deps.refresh();
+  return { token, detail: `refreshed (${reason}); the new token expires in ${countdownText(remainingMs(token, deps.clock.now()))}` };
+}
+
+async function whyRefresh(deps: Pick<FixDeps, 'clock' | 'staleReason'>, t: TokenState | undefined, marginMs: number): Promise<string | undefined> {
   if (!t) return 'no cached token';
-  const left = t.expiresAt - deps.clock.now();
-  if (left <= 0) return 'the cached token has expired';
-  if (left <= marginMs) return `only ${countdownText(left)} left`;
+  const now = deps.clock.now();
+  if (isDue(t, now, 0)) return 'the cached token has expired';
+  if (isDue(t, now, marginMs)) return `only ${countdownText(remainingMs(t, now))} left`;
   return deps.staleReason?.(t);
 }
 

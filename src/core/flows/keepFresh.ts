@@ -10,6 +10,7 @@ import { type Clock, sleep } from '../token/clock';
 import { isDevKitError } from '../errors/devkitError';
 import type { Finding } from '../errors/finding';
 import { isDue, type TokenState } from '../token/token';
+import { runFleet } from './fleet';
 
 export type KeepFreshEvent =
   | { type: 'start'; at: number; token?: TokenState }
@@ -17,8 +18,10 @@ export type KeepFreshEvent =
   /** The refresh found a token another instance had just minted, and took it instead of asking Zoho. */
   | { type: 'adopted'; at: number; token: TokenState }
   | { type: 'refresh-failed'; at: number; finding: Finding }
-  | { type: 'pushed'; at: number; token: TokenState; detail: string }
-  | { type: 'push-failed'; at: number; finding: Finding }
+  /** `server` names the server when there are several (each one's result is its own event). */
+  | { type: 'pushed'; at: number; token: TokenState; detail: string; server?: string }
+  /** `gaveUp`: with several servers, this one needs a person and gets no more pushes; the others go on. */
+  | { type: 'push-failed'; at: number; finding: Finding; server?: string; gaveUp?: boolean }
   | { type: 'stopped'; at: number; reason: StopReason; finding?: Finding };
 
 export type StopReason = 'signal' | 'needs-user' | 'max-cycles';
@@ -33,7 +36,12 @@ export interface KeepFreshDeps {
    * Puts the token on the server; resolves with a one-line summary. `retry` is true when the previous attempt
    * for this same token failed, so the server may hold it already without having restarted on it.
    */
-  push?(t: TokenState, opts: { retry: boolean; signal: AbortSignal }): Promise<string>;
+  push?(t: TokenState, opts: { retry: boolean; signal: AbortSignal; server?: string }): Promise<string>;
+  /**
+   * Several servers: `push` is called once per name, in parallel, each with its own retry and backoff; one
+   * server's failure never holds back the others, and one that needs a person is left out while the rest go on.
+   */
+  servers?: string[];
   onEvent(e: KeepFreshEvent): void;
   /** Resolves when a token arrives from elsewhere (a team hub), so the loop wakes and pushes it at once. */
   tokenArrived?(): Promise<void>;
@@ -64,10 +72,8 @@ export async function keepFresh(deps: KeepFreshDeps, opts: KeepFreshOptions): Pr
   const { clock } = deps;
   const { signal } = opts;
   const refreshBackoff = new AutoRefreshBackoff();
-  const pushBackoff = new AutoRefreshBackoff();
   const tally = { refreshes: 0, pushes: 0, failures: 0 };
-  let pushed: string | undefined;
-  let failedPush: string | undefined;
+  const targets: PushTarget[] = (deps.servers ?? [undefined]).map((server) => ({ server, backoff: new AutoRefreshBackoff() }));
   const emit = (e: KeepFreshEvent) => deps.onEvent(e);
   const stop = (reason: StopReason, finding?: Finding): KeepFreshResult => {
     emit({ type: 'stopped', at: clock.now(), reason, ...(finding ? { finding } : {}) });
@@ -100,32 +106,62 @@ export async function keepFresh(deps: KeepFreshDeps, opts: KeepFreshOptions): Pr
       }
     }
 
-    const now = clock.now();
-    if (deps.push && token && token.expiresAt > now && token.accessToken !== pushed && pushBackoff.allowed(now)) {
-      try {
-        const detail = await deps.push(token, { retry: failedPush === token.accessToken, signal });
-        pushed = token.accessToken;
-        failedPush = undefined;
-        pushBackoff.succeeded();
-        tally.pushes++;
-        emit({ type: 'pushed', at: clock.now(), token, detail });
-      } catch (e) {
-        if (signal.aborted) return stop('signal');
-        const f = transient(findingOf(e));
-        failedPush = token.accessToken;
-        tally.failures++;
-        pushBackoff.failed(f, clock.now());
-        emit({ type: 'push-failed', at: clock.now(), finding: f });
-        if (pushBackoff.stoppedBy) return stop('needs-user', f);
-      }
+    if (deps.push && token && token.expiresAt > clock.now()) {
+      const t = token;
+      const due = targets.filter((x) => !x.gaveUp && x.pushed !== t.accessToken && x.backoff.allowed(clock.now()));
+      // In parallel, at most DEFAULT_FLEET_CONCURRENCY at a time; pushTo never rejects.
+      const done = await runFleet(due.map((_, i) => String(i)), (i) => pushTo(deps, due[Number(i)], t, signal, tally), { clock });
+      if (signal.aborted) return stop('signal');
+      const f = done.map((d) => d.value).find((x) => x !== undefined);
+      if (f && (!deps.servers || targets.every((x) => x.gaveUp))) return stop('needs-user', f);
     }
 
     if (opts.maxCycles !== undefined && cycle >= opts.maxCycles) return stop('max-cycles');
     try {
-      await nap(deps, waitMs(token, clock.now(), opts, refreshBackoff, deps.push && token?.accessToken !== pushed), signal);
+      const pending = Boolean(deps.push) && targets.some((x) => !x.gaveUp && x.pushed !== token?.accessToken);
+      await nap(deps, waitMs(token, clock.now(), opts, refreshBackoff, pending), signal);
     } catch {
       return stop('signal');
     }
+  }
+}
+
+interface PushTarget {
+  server: string | undefined;
+  backoff: AutoRefreshBackoff;
+  /** The last token this server took, and the one whose push failed (the next attempt is a retry). */
+  pushed?: string;
+  failed?: string;
+  gaveUp?: boolean;
+}
+
+/** One server's push of `t`; resolves with the finding when this server now needs a person, else undefined. */
+async function pushTo(
+  deps: KeepFreshDeps,
+  x: PushTarget,
+  t: TokenState,
+  signal: AbortSignal,
+  tally: { pushes: number; failures: number },
+): Promise<Finding | undefined> {
+  const { clock } = deps;
+  const named = x.server === undefined ? {} : { server: x.server };
+  try {
+    const detail = await deps.push!(t, { retry: x.failed === t.accessToken, signal, ...named });
+    x.pushed = t.accessToken;
+    x.failed = undefined;
+    x.backoff.succeeded();
+    tally.pushes++;
+    deps.onEvent({ type: 'pushed', at: clock.now(), token: t, detail, ...named });
+    return undefined;
+  } catch (e) {
+    if (signal.aborted) return undefined;
+    const f = transient(findingOf(e));
+    x.failed = t.accessToken;
+    tally.failures++;
+    x.backoff.failed(f, clock.now());
+    x.gaveUp = Boolean(x.backoff.stoppedBy) && x.server !== undefined;
+    deps.onEvent({ type: 'push-failed', at: clock.now(), finding: f, ...named, ...(x.gaveUp ? { gaveUp: true } : {}) });
+    return x.backoff.stoppedBy ? f : undefined;
   }
 }
 

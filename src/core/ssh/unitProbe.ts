@@ -1,6 +1,7 @@
 /**
  * What the doctor needs to know about a server, read in as few round trips as possible and without changing
- * anything: two constant scripts that run side by side on one connection. The plain one asks systemd about the
+ * anything: two constant scripts that run side by side on one connection (and a third, without sudo, for a
+ * sudoers rule that lists only specific commands). The plain one asks systemd about the
  * unit (`systemctl show` needs no privileges); the privileged one stats and reads the `.env`, hashes the key's
  * value in the running process's environment on the server (docs/systemd.md: the raw environment never
  * crosses the wire) and reads the journal. Both scripts are one line with no `!`, quote or backslash, so any
@@ -34,20 +35,52 @@ const UNIT_PART = [
 
 const UNIT_SCRIPT = ['export LC_ALL=C', `echo ${MARK} begin`, 'u=$1', ...UNIT_PART, 'exit 0'].join('; ');
 
-/** Everything in one run under sudo: the unit part, then the file, the process environment and the journal. */
-const PRIVILEGED_SCRIPT = [
-  'export LC_ALL=C',
-  `echo ${MARK} begin`,
-  'f=$1; k=$2; u=$3; n=$4; m=$5',
+/** Under sudo, the unit's side: systemd's view, then the hash of the key in the main process's environment. */
+const PROCESS_PART = [
   ...UNIT_PART,
-  `if [ -L "$f" ]; then echo "${MARK} file symlink"; elif [ -f "$f" ]; then echo "${MARK} file ok $(stat -c "%s %Z" "$f")"; elif [ -e "$f" ]; then echo "${MARK} file not-regular"; else echo "${MARK} file missing"; fi`,
-  `if [ -f "$f" ] && [ -r "$f" ] && [ "$(stat -c %s "$f")" -le "$m" ]; then echo "${MARK} content $(base64 -w0 < "$f")"; fi`,
   'p=$(printf "%s" "$o" | sed -n "s/^MainPID=//p")',
   `echo "${MARK} pid $p"`,
   // NUL-separated: grep/tail/cut -z keep each variable whole; head drops the final NUL before hashing.
   `if [ "$p" -gt 0 ] 2>/dev/null; then if [ -r "/proc/$p/environ" ]; then if grep -aqz "^$k=" "/proc/$p/environ"; then echo "${MARK} environ $(grep -az "^$k=" "/proc/$p/environ" | tail -zn 1 | cut -zd= -f2- | head -c -1 | sha256sum | cut -c1-64)"; else echo "${MARK} environ absent"; fi; else echo "${MARK} environ unreadable"; fi; fi`,
+];
+
+/** Under sudo, the file's side: stat and read the .env, then the journal (last: everything after its marker is journal). */
+const FILE_PART = [
+  `if [ -L "$f" ]; then echo "${MARK} file symlink"; elif [ -f "$f" ]; then echo "${MARK} file ok $(stat -c "%s %Z" "$f")"; elif [ -e "$f" ]; then echo "${MARK} file not-regular"; else echo "${MARK} file missing"; fi`,
+  `if [ -f "$f" ] && [ -r "$f" ] && [ "$(stat -c %s "$f")" -le "$m" ]; then echo "${MARK} content $(base64 -w0 < "$f")"; fi`,
   `echo ${MARK} journal`,
   'journalctl -u "$u" -n "$n" --no-pager -o short-iso 2>/dev/null',
+];
+
+const script = (parts: string[]) => ['export LC_ALL=C', `echo ${MARK} begin`, 'f=$1; k=$2; u=$3; n=$4; m=$5', ...parts, 'exit 0'].join('; ');
+
+/** Everything in one run under sudo (one password prompt's worth of stdin). */
+const PRIVILEGED_SCRIPT = script([...PROCESS_PART, ...FILE_PART]);
+/** The same in two halves that run side by side on the connection, for sudo without a password. */
+const PROCESS_SCRIPT = script(PROCESS_PART);
+const FILE_SCRIPT = script(FILE_PART);
+
+/**
+ * The same facts as the privileged script, run WITHOUT sudo for a server whose sudoers rule lists only specific
+ * commands: each privileged read is asked of `sudo -n -l CMD` first (it says whether the rule allows exactly
+ * that command line, without running it) and run under sudo only then, else tried plainly. The process's
+ * environment needs root, so it is reported unreadable unless this user runs the service.
+ */
+const NARROW_SCRIPT = [
+  'export LC_ALL=C',
+  `echo ${MARK} begin`,
+  'f=$1; k=$2; u=$3; n=$4; m=$5',
+  ...UNIT_PART,
+  // Without sudo a file in a directory this user cannot search looks missing: that is "hidden", not "missing".
+  'd=$(dirname -- "$f")',
+  `if [ -x "$d" ]; then if [ -L "$f" ]; then echo "${MARK} file symlink"; elif [ -f "$f" ]; then echo "${MARK} file ok $(stat -c "%s %Z" "$f")"; elif [ -e "$f" ]; then echo "${MARK} file not-regular"; else echo "${MARK} file missing"; fi; else echo "${MARK} file hidden"; fi`,
+  // Read through the rule when it lists `cat PATH` (at most m+1 bytes, so a larger file shows as too large), else
+  // plainly when readable. A symbolic link is never read (no `!` in the script: tcsh would expand it).
+  `if [ -L "$f" ]; then :; elif sudo -n -l cat "$f" >/dev/null 2>&1; then if sudo -n cat "$f" >/dev/null 2>&1; then echo "${MARK} via content sudo"; echo "${MARK} content $(sudo -n cat "$f" | head -c $((m+1)) | base64 -w0)"; fi; elif [ -f "$f" ] && [ -r "$f" ] && [ "$(stat -c %s "$f")" -le "$m" ]; then echo "${MARK} via content plain"; echo "${MARK} content $(base64 -w0 < "$f")"; fi`,
+  'p=$(printf "%s" "$o" | sed -n "s/^MainPID=//p")',
+  `echo "${MARK} pid $p"`,
+  `if [ "$p" -gt 0 ] 2>/dev/null; then if [ -r "/proc/$p/environ" ]; then if grep -aqz "^$k=" "/proc/$p/environ"; then echo "${MARK} environ $(grep -az "^$k=" "/proc/$p/environ" | tail -zn 1 | cut -zd= -f2- | head -c -1 | sha256sum | cut -c1-64)"; else echo "${MARK} environ absent"; fi; else echo "${MARK} environ unreadable"; fi; fi`,
+  `if sudo -n -l journalctl -u "$u" -n "$n" --no-pager -o short-iso >/dev/null 2>&1; then echo "${MARK} via journal sudo"; echo ${MARK} journal; sudo -n journalctl -u "$u" -n "$n" --no-pager -o short-iso 2>/dev/null; else echo "${MARK} via journal plain"; echo ${MARK} journal; journalctl -u "$u" -n "$n" --no-pager -o short-iso 2>/dev/null; fi`,
   'exit 0',
 ].join('; ');
 
@@ -69,12 +102,15 @@ export interface PrivilegedFacts {
   noise: string;
   /** systemd's view, read in the same run. */
   unit: UnitFacts;
-  file: { state: 'ok'; size: number; ctime: number } | { state: 'symlink' | 'not-regular' | 'missing' } | { state: 'unknown' };
+  /** `hidden`: without sudo, its directory cannot be searched (only the narrow probe says so). */
+  file: { state: 'ok'; size: number; ctime: number } | { state: 'symlink' | 'not-regular' | 'missing' | 'hidden' } | { state: 'unknown' };
   /** The file's bytes (absent when too large or unreadable). */
   content?: Buffer;
   pid: number;
   environ: EnvironState;
   journal: string[];
+  /** With a narrow sudoers rule: how the .env and the journal were read (sudo where the rule allows it, else plainly). */
+  via?: { content?: 'sudo' | 'plain'; journal?: 'sudo' | 'plain' };
 }
 
 export interface ProbeTarget {
@@ -125,7 +161,11 @@ function unitFacts(noise: string, lines: string[]): UnitFacts {
   return facts;
 }
 
-/** The privileged half; the result's `code` tells a refusal by sudo from the script's own answer. */
+/**
+ * The privileged half; the result's `code` tells a refusal by sudo from the script's own answer. Without a
+ * password it runs as two scripts side by side (systemd and the process; the file and the journal), so the
+ * slowest part alone sets the time; with a password it stays one run, so a wrong password is tried once only.
+ */
 export async function probePrivileged(
   session: SshSession,
   p: Privilege,
@@ -134,12 +174,34 @@ export async function probePrivileged(
 ): Promise<{ result: ExecResult; facts?: PrivilegedFacts }> {
   assertProbeTarget(t);
   const n = Math.max(1, Math.min(10_000, Math.floor(t.journalLines)));
-  const cmd = `timeout -k 2 ${seconds(limitSec)} sh -c ${shQuote(PRIVILEGED_SCRIPT)} devkit-doctor ${shQuote(t.envPath)} ${shQuote(t.key)} ${shQuote(t.service)} ${n} ${MAX_ENV_BYTES}`;
-  const r = await session.exec(privileged(p, cmd), { stdin: privilegedStdin(p), timeoutMs: (seconds(limitSec) + 3) * 1000 });
+  const run = async (body: string): Promise<ExecResult> => {
+    const cmd = `timeout -k 2 ${seconds(limitSec)} sh -c ${shQuote(body)} devkit-doctor ${shQuote(t.envPath)} ${shQuote(t.key)} ${shQuote(t.service)} ${n} ${MAX_ENV_BYTES}`;
+    const r = await session.exec(privileged(p, cmd), { stdin: privilegedStdin(p), timeoutMs: (seconds(limitSec) + 3) * 1000 });
+    if (r.code === undefined) throw fail('ssh', 'connection-lost', { host: session.host, step: 'doctor' });
+    return r;
+  };
+  const ran = (r: ExecResult) => r.stdout.toString('utf8').includes(`${MARK} begin`);
+  if (p.mode === 'password') {
+    const r = await run(PRIVILEGED_SCRIPT);
+    return ran(r) ? { result: r, facts: parsePrivileged(r) } : { result: r };
+  }
+  const [proc, file] = await Promise.all([run(PROCESS_SCRIPT), run(FILE_SCRIPT)]);
+  if (!ran(proc)) return { result: proc };
+  if (!ran(file)) return { result: file };
+  const a = parsePrivileged(proc);
+  const b = parsePrivileged(file);
+  return { result: proc, facts: { ...a, file: b.file, ...(b.content ? { content: b.content } : {}), journal: b.journal } };
+}
+
+/** The privileged facts as far as a narrow sudoers rule (or none) lets this user read them; never fails for sudo. */
+export async function probeNarrow(session: SshSession, t: ProbeTarget, limitSec: number): Promise<PrivilegedFacts> {
+  assertProbeTarget(t);
+  const n = Math.max(1, Math.min(10_000, Math.floor(t.journalLines)));
+  const cmd = `timeout -k 2 ${seconds(limitSec)} sh -c ${shQuote(NARROW_SCRIPT)} devkit-doctor ${shQuote(t.envPath)} ${shQuote(t.key)} ${shQuote(t.service)} ${n} ${MAX_ENV_BYTES}`;
+  const r = await session.exec(privileged({ mode: 'none' }, cmd), { timeoutMs: (seconds(limitSec) + 3) * 1000 });
   if (r.code === undefined) throw fail('ssh', 'connection-lost', { host: session.host, step: 'doctor' });
-  const text = r.stdout.toString('utf8');
-  if (!text.includes(`${MARK} begin`)) return { result: r };
-  return { result: r, facts: parsePrivileged(r) };
+  if (!r.stdout.toString('utf8').includes(`${MARK} begin`)) throw fail('ssh', null, { host: session.host, message: `the probe failed (exit ${r.code}): ${r.stderr.trim().slice(0, 200)}` });
+  return parsePrivileged(r);
 }
 
 function parsePrivileged(r: ExecResult): PrivilegedFacts {
@@ -149,11 +211,15 @@ function parsePrivileged(r: ExecResult): PrivilegedFacts {
     const [word, value] = field(l);
     if (word === 'file') {
       const [state, size, ctime] = value.split(' ');
-      facts.file = state === 'ok' ? { state, size: Number(size), ctime: Number(ctime) } : state === 'symlink' || state === 'not-regular' || state === 'missing' ? { state } : { state: 'unknown' };
+      const known = state === 'symlink' || state === 'not-regular' || state === 'missing' || state === 'hidden';
+      facts.file = state === 'ok' ? { state, size: Number(size), ctime: Number(ctime) } : known ? { state } : { state: 'unknown' };
     } else if (word === 'content') {
       facts.content = Buffer.from(value, 'base64');
     } else if (word === 'pid') {
       facts.pid = int(value) ?? 0;
+    } else if (word === 'via') {
+      const [what, how] = value.split(' ');
+      if ((what === 'content' || what === 'journal') && (how === 'sudo' || how === 'plain')) facts.via = { ...facts.via, [what]: how };
     } else if (word === 'environ') {
       facts.environ = /^[0-9a-f]{64}$/.test(value) ? { state: 'hash', sha256: value } : value === 'absent' ? { state: 'absent' } : { state: 'unreadable' };
     }
