@@ -4,6 +4,7 @@ import { statusView, StatusView, TOOLTIP_COMMANDS } from '../core/token/statusVi
 import { nextTickMs } from '../core/token/token';
 import { settings } from './settings';
 import type { TokenController } from './tokenController';
+import { Cmd } from './commandIds';
 
 /**
  * The countdown item. It re-renders from the stored expiry time at the next moment the text would change
@@ -22,7 +23,7 @@ export class StatusBar implements vscode.Disposable {
     private readonly clock: Clock,
   ) {
     this.item.name = 'SalesIQ Token';
-    this.item.command = 'salesiq.showActions';
+    this.item.command = Cmd.showActions;
     this.disposables.push(
       this.item,
       controller.onDidChange(() => this.render()),
@@ -68,7 +69,7 @@ export class StatusBar implements vscode.Disposable {
     this.item.text = v.text;
     this.item.backgroundColor = v.background ? new vscode.ThemeColor(`statusBarItem.${v.background}Background`) : undefined;
     const md = new vscode.MarkdownString(v.tooltip, true);
-    md.isTrusted = { enabledCommands: TOOLTIP_COMMANDS.concat('salesiq.importFromEnv') };
+    md.isTrusted = { enabledCommands: TOOLTIP_COMMANDS.concat(Cmd.importFromEnv) };
     this.item.tooltip = md;
     this.item.accessibilityInformation = { label: v.accessibilityLabel, role: 'button' };
   }

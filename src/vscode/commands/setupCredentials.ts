@@ -5,11 +5,12 @@ import { DATA_CENTERS, DATA_CENTER_IDS, DataCenter, isDataCenter } from '../../c
 import { DEFAULT_ENV_KEY } from '../../core/defaults';
 import { error, inputStep, warning } from '../input';
 import type { Log } from '../log';
-import { showFailure } from '../notify';
 import { ProfileInput, saveProfile } from '../profileSetup';
 import type { SecretStore } from '../secretStore';
 import { settings } from '../settings';
 import type { TokenController } from '../tokenController';
+import { Cmd } from '../commandIds';
+import { registerCommand } from '../command';
 
 const TITLE = 'SalesIQ: Set Up Credentials';
 const STEPS = 7;
@@ -27,21 +28,16 @@ export interface SetupArgs {
 }
 
 export function registerSetupCredentials(secrets: SecretStore, controller: TokenController, clock: Clock, log: Log): vscode.Disposable {
-  return vscode.commands.registerCommand('salesiq.setupCredentials', async (args?: SetupArgs) => {
-    try {
-      const input = args ? fromArgs(args, clock.now()) : await wizard(clock.now());
-      if (!input) return false;
-      log.remember(input.credentials.clientSecret, input.credentials.refreshToken, input.accessToken);
-      await saveProfile(secrets, input, clock.now());
-      await controller.switchTo(input.name);
-      log.info('setup', `stored credentials for profile ${input.name} (${input.dataCenter})`);
-      if (!args) await offerRefresh(input);
-      return true;
-    } catch (e) {
-      void showFailure(e, log);
-      return false;
-    }
-  });
+  return registerCommand(Cmd.setupCredentials, log, async (args?: SetupArgs): Promise<boolean> => {
+    const input = args ? fromArgs(args, clock.now()) : await wizard(clock.now());
+    if (!input) return false;
+    log.remember(input.credentials.clientSecret, input.credentials.refreshToken, input.accessToken);
+    await saveProfile(secrets, input, clock.now());
+    await controller.switchTo(input.name);
+    log.info('setup', `stored credentials for profile ${input.name} (${input.dataCenter})`);
+    if (!args) await offerRefresh(input);
+    return true;
+  }, { onError: () => false });
 }
 
 function fromArgs(a: SetupArgs, now: number): ProfileInput {
@@ -115,5 +111,5 @@ function toMessage(c: Check): vscode.InputBoxValidationMessage | undefined {
 async function offerRefresh(input: ProfileInput): Promise<void> {
   const msg = input.accessToken ? `SalesIQ profile "${input.name}" is set up.` : `SalesIQ profile "${input.name}" is set up. Mint an access token now?`;
   const choice = await vscode.window.showInformationMessage(msg, ...(input.accessToken ? [] : ['Refresh Now']));
-  if (choice === 'Refresh Now') await vscode.commands.executeCommand('salesiq.refreshToken');
+  if (choice === 'Refresh Now') await vscode.commands.executeCommand(Cmd.refreshToken);
 }

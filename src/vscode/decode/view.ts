@@ -4,6 +4,7 @@ import type { Finding } from '../../core/errors/finding';
 import { loadDecode } from '../lazy';
 import type { Log } from '../log';
 import { FixButton, FIX_COMMANDS, fixesFor, registeredCommands } from './fixes';
+import { BuiltinCmd } from '../commandIds';
 
 const TITLE = 'SalesIQ: Decoded Error';
 
@@ -58,7 +59,7 @@ export class DecodeView implements vscode.Disposable {
 /** VS Code's own Markdown renderer (the built-in Markdown extension); escaped plain text if it is unavailable. */
 async function markdownToHtml(markdown: string): Promise<string> {
   try {
-    const html = await vscode.commands.executeCommand<unknown>('markdown.api.render', markdown);
+    const html = await vscode.commands.executeCommand<unknown>(BuiltinCmd.renderMarkdown, markdown);
     if (typeof html === 'string') return html;
   } catch {
     /* the Markdown extension is disabled */

@@ -8,6 +8,7 @@ import * as vscode from 'vscode';
 import type { DoctorCheck, DoctorReport, FixKind } from '../../core/flows/doctor';
 import { checkName } from '../../core/flows/doctor';
 import type { Log } from '../log';
+import { BuiltinCmd, Cmd } from '../commandIds';
 
 const TITLE = 'SalesIQ: Doctor';
 
@@ -17,24 +18,24 @@ export interface FixButton {
   args?: unknown[];
 }
 
-/** The command behind each kind of fix; `salesiq.authorize` may be missing in older builds (then no button). */
+/** The command behind each kind of fix (Authorize may be missing in older builds: then no button). */
 export function fixButton(c: DoctorCheck, server?: string): FixButton | undefined {
   const kind: FixKind | undefined = c.fix?.kind;
   switch (kind) {
     case 'authorize':
-      return { label: 'Authorize…', command: 'salesiq.authorize' };
+      return { label: 'Authorize…', command: Cmd.authorize };
     case 'set-up-credentials':
-      return { label: 'Set Up Credentials…', command: 'salesiq.setupCredentials' };
+      return { label: 'Set Up Credentials…', command: Cmd.setupCredentials };
     case 'refresh':
-      return { label: 'Refresh Token', command: 'salesiq.refreshToken' };
+      return { label: 'Refresh Token', command: Cmd.refreshToken };
     case 'trust-host':
-      return { label: 'Trust Host…', command: 'salesiq.trustHost' };
+      return { label: 'Trust Host…', command: Cmd.trustHost };
     case 'push':
-      return { label: 'Push Token', command: 'salesiq.pushToServer' };
+      return { label: 'Push Token', command: Cmd.pushToServer };
     case 'restart':
-      return { label: 'Restart Service', command: 'salesiq.doctor.restartService', args: server ? [{ server }] : [] };
+      return { label: 'Restart Service', command: Cmd.restartService, args: server ? [{ server }] : [] };
     case 'open-setting':
-      return { label: 'Open Setting', command: 'workbench.action.openSettings', args: [c.fix?.setting ?? 'salesiq'] };
+      return { label: 'Open Setting', command: BuiltinCmd.openSettings, args: [c.fix?.setting ?? 'salesiq'] };
     default:
       return undefined;
   }

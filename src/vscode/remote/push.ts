@@ -30,6 +30,7 @@ import type { FixServer } from '../../core/flows/fix';
 import { restartLive } from '../../core/ssh/liveProof';
 import { type Remote } from './session';
 import { settleWindowMs } from './settle';
+import { Cmd } from '../commandIds';
 
 export interface PushDone {
   changed: boolean;
@@ -134,7 +135,7 @@ export class Pusher {
         cancelledMessage: "push cancelled; the server's .env was not changed.",
         context: () => ({ target }),
         report: o.auto ? (err) => this.reportAuto(err) : o.answers.quiet ? () => undefined : undefined,
-        retry: o.auto ? undefined : () => vscode.commands.executeCommand('salesiq.pushToServer'),
+        retry: o.auto ? undefined : () => vscode.commands.executeCommand(Cmd.pushToServer),
       },
       async (): Promise<PushDone> => {
         const keyProblem = envKeyProblem(o.profile.envKey);
@@ -347,7 +348,7 @@ export class Pusher {
     if (err.finding.code !== 'needs-answer') return void showFailure(err, this.deps.log);
     const push = 'Push Now…';
     void vscode.window.showWarningMessage(`SalesIQ auto-push skipped: ${err.finding.title} ${err.finding.explanation}`, push, 'Show Log').then((c) => {
-      if (c === push) void vscode.commands.executeCommand('salesiq.pushToServer');
+      if (c === push) void vscode.commands.executeCommand(Cmd.pushToServer);
       else if (c) this.deps.log.show();
     });
   }

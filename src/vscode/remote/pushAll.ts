@@ -15,6 +15,7 @@ import { Answers, type RemoteArgs } from './answers';
 import { configuredServers, type NamedServer } from './servers';
 import { openRemote } from './session';
 import { resolveTarget, targetLabel } from './target';
+import { Cmd } from '../commandIds';
 
 export interface ServerPushResult {
   name: string;
@@ -107,5 +108,5 @@ function report(deps: FeatureDeps, results: ServerPushResult[], auto: boolean): 
   const summary = `${ok.length} of ${results.length} servers hold the new token${ok.length ? `: ${ok.join(', ')}` : ''}.${failed.length ? ` Failed: ${failed.join(', ')} (their .env is unchanged or as the log says).` : ''}`;
   if (auto && !failed.length) return;
   const show = failed.length ? vscode.window.showErrorMessage : vscode.window.showInformationMessage;
-  void show(`SalesIQ: ${summary}`, 'Show Details').then((c) => c && vscode.commands.executeCommand('salesiq.showLog'));
+  void show(`SalesIQ: ${summary}`, 'Show Details').then((c) => c && vscode.commands.executeCommand(Cmd.showLog));
 }

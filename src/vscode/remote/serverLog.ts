@@ -12,6 +12,7 @@ import { guarded, type Outcome } from './outcome';
 import { remoteSettings } from './remoteSettings';
 import { openRemote } from './session';
 import { resolveTarget, type Target, targetLabel } from './target';
+import { BuiltinCmd } from '../commandIds';
 
 export interface LogsArgs extends RemoteArgs {
   /** true: stream new lines until stopped (again while following: the lines so far); false: the recent lines once. Absent: ask. */
@@ -122,9 +123,9 @@ export class ServerLog implements vscode.Disposable {
           r.session.close();
           out.appendLine(`── stopped following ${where} ──`);
           this.following = undefined;
-          void vscode.commands.executeCommand('setContext', FOLLOW_CONTEXT, false);
+          void vscode.commands.executeCommand(BuiltinCmd.setContext, FOLLOW_CONTEXT, false);
         });
-      await vscode.commands.executeCommand('setContext', FOLLOW_CONTEXT, true);
+      await vscode.commands.executeCommand(BuiltinCmd.setContext, FOLLOW_CONTEXT, true);
       this.deps.log.info('logs', `following ${where}`);
       void vscode.window.showInformationMessage(`SalesIQ: following the journal of ${where}.`, 'Stop Following').then((c) => c && this.stop());
       return { lines: [], following: true };

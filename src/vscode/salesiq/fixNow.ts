@@ -12,6 +12,8 @@ import { settleWindowMs } from '../remote/settle';
 import { settings } from '../settings';
 import type { LastResults } from './lastResults';
 import { sendTestTransfer, transferTarget } from './testTransfer';
+import { Cmd } from '../commandIds';
+import { registerCommand } from '../command';
 
 export interface FixNowArgs {
   /** false: no confirmation and no prompts (tests, walkthrough links with answers stored). */
@@ -43,7 +45,7 @@ const STEP_TEXT: Record<FixStepName, string> = {
  * decoded journal, if the service dies then. Stops at the first failure with the reason and what was done.
  */
 export function registerFixNow(deps: FeatureDeps, last: LastResults): vscode.Disposable {
-  return vscode.commands.registerCommand('salesiq.fixNow', async (args: FixNowArgs = {}): Promise<FixNowResult | undefined> => {
+  return registerCommand(Cmd.fixNow, deps.log, async (args: FixNowArgs = {}): Promise<FixNowResult | undefined> => {
     if (args.confirm !== false && !(await confirm(deps))) return undefined;
     const result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'SalesIQ: Fix Now', cancellable: true }, async (progress, cancel) => {
       const abort = new AbortController();
