@@ -31,7 +31,7 @@ export function fixButton(c: DoctorCheck, server?: string): FixButton | undefine
     case 'trust-host':
       return { label: 'Trust Host…', command: Cmd.trustHost };
     case 'push':
-      return { label: 'Push Token', command: Cmd.pushToServer };
+      return { label: 'Push Token', command: Cmd.pushToServer, args: server ? [{ server }] : [] };
     case 'restart':
       return { label: 'Restart Service', command: Cmd.restartService, args: server ? [{ server }] : [] };
     case 'open-setting':
