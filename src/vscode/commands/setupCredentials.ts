@@ -3,7 +3,7 @@ import type { Clock } from '../../core/token/clock';
 import { Check, checkAccessToken, checkClientId, checkClientSecret, checkIssuedMinutesAgo, checkProfileName, checkRefreshToken } from '../../core/credentials/credentialChecks';
 import { DATA_CENTERS, DATA_CENTER_IDS, DataCenter, isDataCenter } from '../../core/zoho/datacenters';
 import { DEFAULT_ENV_KEY } from '../../core/defaults';
-import { error, inputStep, warning } from '../input';
+import { error, inputStep, pickOne, warning } from '../input';
 import type { Log } from '../log';
 import { ProfileInput, saveProfile } from '../profileSetup';
 import type { SecretStore } from '../secretStore';
@@ -90,17 +90,7 @@ async function pickDataCenter(current?: DataCenter): Promise<DataCenter | undefi
   const qp = vscode.window.createQuickPick<(typeof items)[number]>();
   Object.assign(qp, { title: TITLE, step: 2, totalSteps: STEPS, placeholder: 'Data centre of your Zoho account (the domain you log in at: zoho.in → India)', items, ignoreFocusOut: true });
   qp.activeItems = items.filter((i) => i.picked);
-  return new Promise((resolve) => {
-    qp.onDidAccept(() => {
-      resolve(qp.selectedItems[0]?.id);
-      qp.dispose();
-    });
-    qp.onDidHide(() => {
-      resolve(undefined);
-      qp.dispose();
-    });
-    qp.show();
-  });
+  return (await pickOne(qp))?.id;
 }
 
 function toMessage(c: Check): vscode.InputBoxValidationMessage | undefined {

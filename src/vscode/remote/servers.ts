@@ -7,6 +7,7 @@
 import * as vscode from 'vscode';
 import type { SudoMode } from '../../core/ssh/sudo';
 import { inputError } from '../../core/ssh/targetRules';
+import { pickOne } from '../input';
 import { remoteSettings, type RemoteSettings } from './remoteSettings';
 
 export interface NamedServer {
@@ -98,28 +99,17 @@ function byName(all: NamedServer[], names: string[]): NamedServer[] {
   return all.filter((s) => names.includes(s.name));
 }
 
-function pick(all: NamedServer[], q: ServerQuestion): Promise<NamedServer[] | undefined> {
+async function pick(all: NamedServer[], q: ServerQuestion): Promise<NamedServer[] | undefined> {
   type Item = vscode.QuickPickItem & { id: string; servers: NamedServer[] };
   const items: Item[] = [
     ...(q.allowAll ? [{ id: ALL_SERVERS, label: '$(server-environment) All servers', description: all.map((s) => s.name).join(', '), servers: all }] : []),
     ...all.map((s) => ({ id: s.name, label: s.name, description: where(s), servers: [s] })),
   ];
-  // createQuickPick rather than showQuickPick: the same box a user sees, and one the vscode tests can drive.
   const qp = vscode.window.createQuickPick<Item>();
   qp.title = `SalesIQ: ${q.purpose}`;
   qp.placeholder = q.placeHolder ?? 'Which server?';
   qp.items = items;
-  return new Promise((resolve) => {
-    qp.onDidAccept(() => {
-      resolve(qp.selectedItems[0]?.servers);
-      qp.hide();
-    });
-    qp.onDidHide(() => {
-      resolve(undefined);
-      qp.dispose();
-    });
-    qp.show();
-  });
+  return (await pickOne(qp))?.servers;
 }
 
 function where(s: NamedServer): string {
