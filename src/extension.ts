@@ -59,9 +59,9 @@ export async function activate(context: vscode.ExtensionContext, handoff?: Hando
     registerRefreshToken(controller, log),
     registerSetupCredentials(secrets, controller, clock, log),
     registerImportEnv(secrets, controller, clock, log),
-    registerSwitchProfile(secrets, controller, clock),
+    registerSwitchProfile(secrets, controller, clock, log),
     registerForget(controller, secrets, log),
-    registerShowActions(controller),
+    registerShowActions(controller, log),
     ...registerMisc(controller, log),
   );
   const deps: FeatureDeps = { context, clock, log, secrets, controller, statusBar };

@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { StatusInput, StatusView, TOOLTIP_COMMANDS } from '../core/token/statusView';
 import { endpointsFor } from '../core/zoho/datacenters';
 import { ProfileSetting, settings } from './settings';
+import { Cmd } from './commandIds';
 
 /**
  * The countdown item and how a StatusView is painted on it. Both the bootstrap (dist/bootstrap.js, activated
@@ -12,7 +13,7 @@ import { ProfileSetting, settings } from './settings';
 export function createTokenItem(): vscode.StatusBarItem {
   const item = vscode.window.createStatusBarItem('salesiq.token', vscode.StatusBarAlignment.Left, 100);
   item.name = 'SalesIQ Token';
-  item.command = 'salesiq.showActions';
+  item.command = Cmd.showActions;
   return item;
 }
 
@@ -20,7 +21,7 @@ export function applyView(item: vscode.StatusBarItem, v: StatusView): void {
   item.text = v.text;
   item.backgroundColor = v.background ? new vscode.ThemeColor(`statusBarItem.${v.background}Background`) : undefined;
   const md = new vscode.MarkdownString(v.tooltip, true);
-  md.isTrusted = { enabledCommands: TOOLTIP_COMMANDS.concat('salesiq.importFromEnv') };
+  md.isTrusted = { enabledCommands: TOOLTIP_COMMANDS.concat(Cmd.importFromEnv) };
   item.tooltip = md;
   item.accessibilityInformation = { label: v.accessibilityLabel, role: 'button' };
 }

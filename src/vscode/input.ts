@@ -35,6 +35,24 @@ export function inputStep(o: StepOptions): Promise<string | undefined> {
   });
 }
 
+/**
+ * Shows a configured QuickPick and resolves with the accepted item, or undefined when it is dismissed. A
+ * QuickPick rather than showQuickPick: steps, active items, and a box the vscode tests can drive.
+ */
+export function pickOne<T extends vscode.QuickPickItem>(qp: vscode.QuickPick<T>): Promise<T | undefined> {
+  return new Promise((resolve) => {
+    qp.onDidAccept(() => {
+      resolve(qp.selectedItems[0]);
+      qp.dispose();
+    });
+    qp.onDidHide(() => {
+      resolve(undefined);
+      qp.dispose();
+    });
+    qp.show();
+  });
+}
+
 export const error = (message: string): vscode.InputBoxValidationMessage => ({
   message,
   severity: vscode.InputBoxValidationSeverity.Error,

@@ -3,12 +3,13 @@ import { isDevKitError } from '../core/errors/devkitError';
 import type { Finding } from '../core/errors/finding';
 import { loadDecode } from './lazy';
 import type { Log } from './log';
+import { Cmd } from './commandIds';
 
 /** The button that performs a finding's action, where DevKit has a command for it. */
 const ACTION_BUTTONS: Partial<Record<Finding['action'], { title: string; command: string }>> = {
-  refresh: { title: 'Refresh Token', command: 'salesiq.refreshToken' },
-  reauthorize: { title: 'Authorize with Zoho…', command: 'salesiq.authorize' },
-  'fix-config': { title: 'Open Settings', command: 'salesiq.openSettings' },
+  refresh: { title: 'Refresh Token', command: Cmd.refreshToken },
+  reauthorize: { title: 'Authorize with Zoho…', command: Cmd.authorize },
+  'fix-config': { title: 'Open Settings', command: Cmd.openSettings },
   retry: { title: 'Try Again', command: '' },
 };
 
@@ -24,7 +25,7 @@ export async function showFailure(e: unknown, log: Log, retry?: () => unknown): 
   const choice = await vscode.window.showErrorMessage(log.clean(loadDecode().toastText(f)), ...buttons);
   if (!choice) return;
   if (choice === 'Show Log') return log.show();
-  if (choice === 'Decode') return void vscode.commands.executeCommand('salesiq.decodeError', { finding: f });
+  if (choice === 'Decode') return void vscode.commands.executeCommand(Cmd.decodeError, { finding: f });
   if (fix?.command) return void vscode.commands.executeCommand(fix.command);
   retry?.();
 }

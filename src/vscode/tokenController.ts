@@ -11,6 +11,7 @@ import type { Log } from './log';
 import { ProfileStore, keys } from './profileStore';
 import type { SecretStore } from './secretStore';
 import { ProfileSetting, settings } from './settings';
+import { BuiltinCmd } from './commandIds';
 
 /**
  * The active profile's token as the UI sees it: cached state, refresh (manual and automatic), and
@@ -118,8 +119,8 @@ export class TokenController implements vscode.Disposable {
     this.hasCredentials = !!creds;
     this.log.remember(token?.accessToken, creds?.clientSecret, creds?.refreshToken);
     if (credsChanged) this.backoff.reset();
-    await vscode.commands.executeCommand('setContext', 'salesiq.hasCredentials', this.hasCredentials);
-    await vscode.commands.executeCommand('setContext', 'salesiq.hasToken', !!token);
+    await vscode.commands.executeCommand(BuiltinCmd.setContext, 'salesiq.hasCredentials', this.hasCredentials);
+    await vscode.commands.executeCommand(BuiltinCmd.setContext, 'salesiq.hasToken', !!token);
     this.changed.fire();
   }
 

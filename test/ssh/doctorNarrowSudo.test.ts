@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { systemClock } from '../../src/core/token/clock';
 import { type DoctorCheck, type ServerInput, serverChecks } from '../../src/core/flows/doctor';
-import { connect } from '../../src/core/ssh/connection';
+import { connect } from '../../src/core/ssh/connect';
 import { fixture, newToken } from './hooks';
 
 const KEY = 'SALESIQ_ACCESS_TOKEN';

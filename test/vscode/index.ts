@@ -14,7 +14,9 @@ export async function run(): Promise<void> {
   const mocha = new Mocha({ ui: 'bdd', timeout: 60_000, color: false, reporter });
   console.log(`vscode-suite tests in VS Code ${vscode.version} (${vscode.env.appName}, ui kind ${vscode.env.uiKind}, node ${process.version})`);
   // The token lifecycle suite starts from a pristine extension state, so it goes first.
-  const files = fs.readdirSync(__dirname).filter((f) => f.endsWith('.test.js'));
+  // SALESIQ_VSCODE_TESTS=push,servers runs only those files (while working on one feature; the suite runs all).
+  const only = (process.env.SALESIQ_VSCODE_TESTS ?? '').split(',').filter(Boolean).map((n) => `${n}.test.js`);
+  const files = fs.readdirSync(__dirname).filter((f) => f.endsWith('.test.js') && (!only.length || only.includes(f)));
   files.sort((a, b) => Number(b === 'token.test.js') - Number(a === 'token.test.js') || a.localeCompare(b));
   for (const f of files) mocha.addFile(path.join(__dirname, f));
   await new Promise<void>((resolve, reject) => {

@@ -8,7 +8,8 @@ import { parseScopes, presetScopes, scopeText } from '../../core/zoho/scopes';
 import type { FeatureDeps } from '../deps';
 import { error, inputStep, warning } from '../input';
 import { loadNet } from '../lazy';
-import { showFailure } from '../notify';
+import { registerCommand } from '../command';
+import { Cmd } from '../commandIds';
 import { saveProfile } from '../profileSetup';
 import { ProfileStore, type StoredCredentials } from '../profileStore';
 import { settings, type ProfileSetting } from '../settings';
@@ -52,22 +53,18 @@ const CLIENT_TYPES: Array<vscode.QuickPickItem & { id: ClientType }> = [
  */
 export function registerAuthorize(deps: FeatureDeps): vscode.Disposable {
   const { log } = deps;
-  return vscode.commands.registerCommand('salesiq.authorize', async (args?: AuthorizeArgs) => {
-    try {
-      const plan = await planFor(deps, args ?? {});
-      if (!plan) return false;
-      const client = await clientFor(deps, plan);
-      if (!client) return false;
-      log.remember(client.clientSecret);
-      const result = plan.clientType === 'self' ? await selfClient(deps, plan, client) : await browserSignIn(deps, plan, client);
-      if (!result) return false;
-      await store(deps, plan, client, result);
-      return true;
-    } catch (e) {
-      void showFailure(e, log, () => vscode.commands.executeCommand('salesiq.authorize', args));
-      return false;
-    }
-  });
+  const run = async (args?: AuthorizeArgs): Promise<boolean> => {
+    const plan = await planFor(deps, args ?? {});
+    if (!plan) return false;
+    const client = await clientFor(deps, plan);
+    if (!client) return false;
+    log.remember(client.clientSecret);
+    const result = plan.clientType === 'self' ? await selfClient(deps, plan, client) : await browserSignIn(deps, plan, client);
+    if (!result) return false;
+    await store(deps, plan, client, result);
+    return true;
+  };
+  return registerCommand(Cmd.authorize, log, run, { onError: () => false, retry: true });
 }
 
 async function planFor(deps: FeatureDeps, args: AuthorizeArgs): Promise<Plan | undefined> {

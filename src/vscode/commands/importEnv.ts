@@ -5,8 +5,9 @@ import { DATA_CENTERS, DATA_CENTER_IDS, DataCenter } from '../../core/zoho/datac
 import { CREDENTIAL_VARS } from '../../core/defaults';
 import { setEnvKey } from '../../core/dotenv/setKey';
 import { credentialsFromEnv, ImportedSet } from '../../core/credentials/envImport';
+import { registerCommand } from '../command';
+import { Cmd } from '../commandIds';
 import type { Log } from '../log';
-import { showFailure } from '../notify';
 import { saveProfile } from '../profileSetup';
 import type { SecretStore } from '../secretStore';
 import type { TokenController } from '../tokenController';
@@ -20,36 +21,31 @@ export interface ImportArgs {
 
 /** SalesIQ: Import Credentials from .env… — reads only the SALESIQ_* credential keys. */
 export function registerImportEnv(secrets: SecretStore, controller: TokenController, clock: Clock, log: Log): vscode.Disposable {
-  return vscode.commands.registerCommand('salesiq.importFromEnv', async (args?: ImportArgs) => {
-    try {
-      const path = args?.path ?? (await pickFile());
-      if (!path) return false;
-      const content = fs.readFileSync(path);
-      const found = credentialsFromEnv(content);
-      const sets = [found.main && { name: 'user', set: found.main }, found.visitor && { name: 'org', set: found.visitor }].filter((s): s is { name: string; set: ImportedSet } => !!s);
-      if (!sets.length) {
-        const why = found.incomplete.length ? ` (${found.incomplete.join('; ')})` : '';
-        void vscode.window.showWarningMessage(`No complete SalesIQ credentials found in ${path}${why}. It needs ${CREDENTIAL_VARS.clientId}, ${CREDENTIAL_VARS.clientSecret} and ${CREDENTIAL_VARS.refreshToken}.`);
-        return false;
-      }
-      const dataCenter = args?.dataCenter ?? (await pickDataCenter());
-      if (!dataCenter) return false;
-      for (const { name, set } of sets) {
-        log.remember(set.clientSecret, set.refreshToken, set.accessToken);
-        // An imported access token's age is unknown: assume it is old rather than promise a fresh hour.
-        const issuedAt = set.accessToken ? clock.now() - 55 * 60_000 : undefined;
-        const profile = { name, dataCenter, envKey: set.envKey, credentials: set, accessToken: set.accessToken, issuedAt };
-        await saveProfile(secrets, profile, clock.now());
-      }
-      await controller.switchTo(sets[0].name);
-      log.info('import', `imported profile(s) ${sets.map((s) => s.name).join(', ')} from ${path}`);
-      await afterImport(path, content, sets.flatMap((s) => s.set.keys), args?.afterwards, found.incomplete);
-      return true;
-    } catch (e) {
-      void showFailure(e, log);
+  return registerCommand(Cmd.importFromEnv, log, async (args?: ImportArgs): Promise<boolean> => {
+    const path = args?.path ?? (await pickFile());
+    if (!path) return false;
+    const content = fs.readFileSync(path);
+    const found = credentialsFromEnv(content);
+    const sets = [found.main && { name: 'user', set: found.main }, found.visitor && { name: 'org', set: found.visitor }].filter((s): s is { name: string; set: ImportedSet } => !!s);
+    if (!sets.length) {
+      const why = found.incomplete.length ? ` (${found.incomplete.join('; ')})` : '';
+      void vscode.window.showWarningMessage(`No complete SalesIQ credentials found in ${path}${why}. It needs ${CREDENTIAL_VARS.clientId}, ${CREDENTIAL_VARS.clientSecret} and ${CREDENTIAL_VARS.refreshToken}.`);
       return false;
     }
-  });
+    const dataCenter = args?.dataCenter ?? (await pickDataCenter());
+    if (!dataCenter) return false;
+    for (const { name, set } of sets) {
+      log.remember(set.clientSecret, set.refreshToken, set.accessToken);
+      // An imported access token's age is unknown: assume it is old rather than promise a fresh hour.
+      const issuedAt = set.accessToken ? clock.now() - 55 * 60_000 : undefined;
+      const profile = { name, dataCenter, envKey: set.envKey, credentials: set, accessToken: set.accessToken, issuedAt };
+      await saveProfile(secrets, profile, clock.now());
+    }
+    await controller.switchTo(sets[0].name);
+    log.info('import', `imported profile(s) ${sets.map((s) => s.name).join(', ')} from ${path}`);
+    await afterImport(path, content, sets.flatMap((s) => s.set.keys), args?.afterwards, found.incomplete);
+    return true;
+  }, { onError: () => false });
 }
 
 async function pickFile(): Promise<string | undefined> {

@@ -2,7 +2,6 @@ import * as vscode from 'vscode';
 import { countdownText } from '../../core/token/token';
 import type { Clock } from '../../core/token/clock';
 import type { Log } from '../log';
-import { showFailure } from '../notify';
 import { ProfileStore } from '../profileStore';
 import { remoteSecretKeys } from '../remoteSecrets';
 import { remoteSettings } from '../remote/remoteSettings';
@@ -10,12 +9,14 @@ import { resolveTarget } from '../remote/target';
 import type { SecretStore } from '../secretStore';
 import { settings } from '../settings';
 import type { TokenController } from '../tokenController';
+import { Cmd } from '../commandIds';
+import { registerCommand } from '../command';
 
 /** SalesIQ: Switch Profile… — one pick, with each profile's remaining time. */
-export function registerSwitchProfile(secrets: SecretStore, controller: TokenController, clock: Clock): vscode.Disposable {
-  return vscode.commands.registerCommand('salesiq.switchProfile', async (name?: string) => {
+export function registerSwitchProfile(secrets: SecretStore, controller: TokenController, clock: Clock, log: Log): vscode.Disposable {
+  return registerCommand(Cmd.switchProfile, log, async (name?: string) => {
     const target = name ?? (await pickProfile(secrets, controller, clock));
-    if (target === '$new') return vscode.commands.executeCommand('salesiq.setupCredentials');
+    if (target === '$new') return vscode.commands.executeCommand(Cmd.setupCredentials);
     if (!target) return false;
     await settings.setActiveProfile(target);
     await controller.switchTo(target);
@@ -40,29 +41,24 @@ async function pickProfile(secrets: SecretStore, controller: TokenController, cl
  * sudo password is kept apart (it belongs to the server, not the profile): it says so, and offers to forget it.
  */
 export function registerForget(controller: TokenController, secrets: SecretStore, log: Log): vscode.Disposable {
-  return vscode.commands.registerCommand('salesiq.forgetCredentials', async (opts?: ForgetOptions) => {
+  return registerCommand(Cmd.forgetCredentials, log, async (opts?: ForgetOptions): Promise<boolean> => {
     const name = controller.profile.name;
     if (opts?.confirm !== false) {
       const ok = await vscode.window.showWarningMessage(`Forget the stored SalesIQ credentials and token of profile "${name}"?`, { modal: true, detail: 'They are removed from VS Code secret storage. Your Zoho client and refresh token stay valid; you can set them up again later.' }, 'Forget');
       if (ok !== 'Forget') return false;
     }
-    try {
-      await controller.store.forget();
-      const remaining = settings.profiles().filter((p) => p.name !== name);
-      // The last profile stays listed (empty) so the status bar can offer set-up; otherwise move to the next one.
-      if (remaining.length) {
-        await settings.saveProfiles(remaining);
-        await settings.setActiveProfile(remaining[0].name);
-      }
-      await controller.switchTo(remaining[0]?.name ?? name);
-      log.info('setup', `forgot credentials of profile ${name}`);
-      await offerToForgetSudoPassword(secrets, log, opts);
-      return true;
-    } catch (e) {
-      void showFailure(e, log);
-      return false;
+    await controller.store.forget();
+    const remaining = settings.profiles().filter((p) => p.name !== name);
+    // The last profile stays listed (empty) so the status bar can offer set-up; otherwise move to the next one.
+    if (remaining.length) {
+      await settings.saveProfiles(remaining);
+      await settings.setActiveProfile(remaining[0].name);
     }
-  });
+    await controller.switchTo(remaining[0]?.name ?? name);
+    log.info('setup', `forgot credentials of profile ${name}`);
+    await offerToForgetSudoPassword(secrets, log, opts);
+    return true;
+  }, { onError: () => false });
 }
 
 /** A stored sudo password of the configured server survives Forget Credentials unless the user says otherwise. */

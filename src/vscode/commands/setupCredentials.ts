@@ -3,13 +3,14 @@ import type { Clock } from '../../core/token/clock';
 import { Check, checkAccessToken, checkClientId, checkClientSecret, checkIssuedMinutesAgo, checkProfileName, checkRefreshToken } from '../../core/credentials/credentialChecks';
 import { DATA_CENTERS, DATA_CENTER_IDS, DataCenter, isDataCenter } from '../../core/zoho/datacenters';
 import { DEFAULT_ENV_KEY } from '../../core/defaults';
-import { error, inputStep, warning } from '../input';
+import { error, inputStep, pickOne, warning } from '../input';
 import type { Log } from '../log';
-import { showFailure } from '../notify';
 import { ProfileInput, saveProfile } from '../profileSetup';
 import type { SecretStore } from '../secretStore';
 import { settings } from '../settings';
 import type { TokenController } from '../tokenController';
+import { Cmd } from '../commandIds';
+import { registerCommand } from '../command';
 
 const TITLE = 'SalesIQ: Set Up Credentials';
 const STEPS = 7;
@@ -27,21 +28,16 @@ export interface SetupArgs {
 }
 
 export function registerSetupCredentials(secrets: SecretStore, controller: TokenController, clock: Clock, log: Log): vscode.Disposable {
-  return vscode.commands.registerCommand('salesiq.setupCredentials', async (args?: SetupArgs) => {
-    try {
-      const input = args ? fromArgs(args, clock.now()) : await wizard(clock.now());
-      if (!input) return false;
-      log.remember(input.credentials.clientSecret, input.credentials.refreshToken, input.accessToken);
-      await saveProfile(secrets, input, clock.now());
-      await controller.switchTo(input.name);
-      log.info('setup', `stored credentials for profile ${input.name} (${input.dataCenter})`);
-      if (!args) await offerRefresh(input);
-      return true;
-    } catch (e) {
-      void showFailure(e, log);
-      return false;
-    }
-  });
+  return registerCommand(Cmd.setupCredentials, log, async (args?: SetupArgs): Promise<boolean> => {
+    const input = args ? fromArgs(args, clock.now()) : await wizard(clock.now());
+    if (!input) return false;
+    log.remember(input.credentials.clientSecret, input.credentials.refreshToken, input.accessToken);
+    await saveProfile(secrets, input, clock.now());
+    await controller.switchTo(input.name);
+    log.info('setup', `stored credentials for profile ${input.name} (${input.dataCenter})`);
+    if (!args) await offerRefresh(input);
+    return true;
+  }, { onError: () => false });
 }
 
 function fromArgs(a: SetupArgs, now: number): ProfileInput {
@@ -94,17 +90,7 @@ async function pickDataCenter(current?: DataCenter): Promise<DataCenter | undefi
   const qp = vscode.window.createQuickPick<(typeof items)[number]>();
   Object.assign(qp, { title: TITLE, step: 2, totalSteps: STEPS, placeholder: 'Data centre of your Zoho account (the domain you log in at: zoho.in → India)', items, ignoreFocusOut: true });
   qp.activeItems = items.filter((i) => i.picked);
-  return new Promise((resolve) => {
-    qp.onDidAccept(() => {
-      resolve(qp.selectedItems[0]?.id);
-      qp.dispose();
-    });
-    qp.onDidHide(() => {
-      resolve(undefined);
-      qp.dispose();
-    });
-    qp.show();
-  });
+  return (await pickOne(qp))?.id;
 }
 
 function toMessage(c: Check): vscode.InputBoxValidationMessage | undefined {
@@ -115,5 +101,5 @@ function toMessage(c: Check): vscode.InputBoxValidationMessage | undefined {
 async function offerRefresh(input: ProfileInput): Promise<void> {
   const msg = input.accessToken ? `SalesIQ profile "${input.name}" is set up.` : `SalesIQ profile "${input.name}" is set up. Mint an access token now?`;
   const choice = await vscode.window.showInformationMessage(msg, ...(input.accessToken ? [] : ['Refresh Now']));
-  if (choice === 'Refresh Now') await vscode.commands.executeCommand('salesiq.refreshToken');
+  if (choice === 'Refresh Now') await vscode.commands.executeCommand(Cmd.refreshToken);
 }

@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { decodeContext, type DecodeDeps } from './context';
 import { registeredCommands, uniqueFixes } from './fixes';
 import { errorsAt } from './nearby';
+import { Cmd } from '../commandIds';
 
 const KIND = vscode.CodeActionKind.QuickFix;
 
@@ -20,6 +21,6 @@ async function actionsAt(doc: vscode.TextDocument, pos: vscode.Position, deps: D
     return a;
   });
   const decode = new vscode.CodeAction('Decode SalesIQ error', KIND);
-  decode.command = { command: 'salesiq.decodeError', title: 'Decode SalesIQ error', arguments: [{ text: near.text, from: near.where }] };
+  decode.command = { command: Cmd.decodeError, title: 'Decode SalesIQ error', arguments: [{ text: near.text, from: near.where }] };
   return [...fixes, decode];
 }

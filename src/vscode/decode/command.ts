@@ -4,6 +4,8 @@ import type { Finding } from '../../core/errors/finding';
 import { decodeContext, type DecodeDeps } from './context';
 import type { FixButton } from './fixes';
 import type { DecodeView } from './view';
+import { Cmd } from '../commandIds';
+import { registerCommand } from '../command';
 
 /** Programmatic forms: a finding already decoded (the "Decode" button of a failure notification), or text. */
 export interface DecodeArgs {
@@ -27,7 +29,7 @@ interface Input {
 
 /** SalesIQ: Decode Error… — the given finding or text, else the selection, else the clipboard, else an input box. */
 export function registerDecodeCommand(deps: DecodeDeps, view: DecodeView): vscode.Disposable {
-  return vscode.commands.registerCommand('salesiq.decodeError', async (args?: unknown): Promise<DecodeResult | undefined> => {
+  return registerCommand(Cmd.decodeError, deps.log, async (args?: unknown): Promise<DecodeResult | undefined> => {
     const input = await gather(args, deps);
     if (!input) return undefined;
     if (!input.findings.length) {

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import type { Action, Finding } from '../../core/errors/finding';
+import { Cmd } from '../commandIds';
 
 export interface FixButton {
   title: string;
@@ -12,16 +13,16 @@ export interface FixButton {
  */
 const FIXES: Partial<Record<Action, FixButton[]>> = {
   refresh: [
-    { title: 'Refresh Token', command: 'salesiq.refreshToken' },
-    { title: 'Push to Server', command: 'salesiq.pushToServer' },
-    { title: 'Fix Now', command: 'salesiq.fixNow' },
+    { title: 'Refresh Token', command: Cmd.refreshToken },
+    { title: 'Push to Server', command: Cmd.pushToServer },
+    { title: 'Fix Now', command: Cmd.fixNow },
   ],
   reauthorize: [
-    { title: 'Authorize with Zoho…', command: 'salesiq.authorize' },
-    { title: 'Set Up Credentials…', command: 'salesiq.setupCredentials' },
+    { title: 'Authorize with Zoho…', command: Cmd.authorize },
+    { title: 'Set Up Credentials…', command: Cmd.setupCredentials },
   ],
-  'fix-config': [{ title: 'Open Settings', command: 'salesiq.openSettings' }],
-  'trust-host': [{ title: 'Trust Host…', command: 'salesiq.trustHost' }],
+  'fix-config': [{ title: 'Open Settings', command: Cmd.openSettings }],
+  'trust-host': [{ title: 'Trust Host…', command: Cmd.trustHost }],
 };
 
 /** The only commands a decode button or link may run. */

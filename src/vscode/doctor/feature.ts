@@ -8,7 +8,7 @@ import { restartService } from '../../core/ssh/service';
 import type { FeatureDeps } from '../deps';
 import { showFailure } from '../notify';
 import { Answers } from '../remote/answers';
-import { configuredServers, type NamedServer, pickServers } from '../remote/servers';
+import { chooseServers, configuredServers, type NamedServer } from '../remote/servers';
 import { type PushAllArgs, pushToAll } from '../remote/pushAll';
 import { openRemote } from '../remote/session';
 import { resolveTarget, targetLabel } from '../remote/target';
@@ -38,16 +38,16 @@ export function createDoctor(deps: FeatureDeps): DoctorFeature {
   let running: Promise<DoctorOutcome | undefined> | undefined;
   const view = new DoctorView(deps.log, () => void run(last ?? {}, true));
 
-  async function chooseServers(args: DoctorArgs, rerun: boolean): Promise<NamedServer[] | undefined> {
+  async function serversFor(args: DoctorArgs, rerun: boolean): Promise<NamedServer[] | undefined> {
     const all = configuredServers();
     if (args.servers) return all.filter((s) => args.servers!.includes(s.name));
     if (rerun && last?.servers) return all.filter((s) => last!.servers!.includes(s.name));
-    return pickServers('Run Doctor');
+    return chooseServers({ purpose: 'Run Doctor', allowAll: true, placeHolder: 'Which server? All servers: one report, a section per server' });
   }
 
   async function run(args: DoctorArgs = {}, rerun = false): Promise<DoctorOutcome | undefined> {
     if (running) return running;
-    const servers = await chooseServers(args, rerun);
+    const servers = await serversFor(args, rerun);
     if (!servers) return undefined;
     last = { ...args, servers: servers.map((s) => s.name) };
     const label = servers.length ? servers.map((s) => s.name).join(', ') : 'no server configured';
@@ -67,8 +67,8 @@ export function createDoctor(deps: FeatureDeps): DoctorFeature {
   }
 
   async function restart(args: { server?: string } = {}): Promise<unknown> {
-    const all = configuredServers();
-    const server = (args.server ? all.find((s) => s.name === args.server) : undefined) ?? (await pickServers('Restart Service', false))?.[0];
+    const question = { purpose: 'Restart Service', allowAll: false, placeHolder: 'Which server? One at a time: the restart is checked on that server' };
+    const server = (await chooseServers(question, args.server))?.[0];
     if (!server) return undefined;
     const settings = server.settings;
     try {

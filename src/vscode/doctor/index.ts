@@ -3,6 +3,8 @@ import type { FeatureDeps } from '../deps';
 import { loadSsh } from '../remote/lazySsh';
 import type { PushAllArgs } from '../remote/pushAll';
 import type { DoctorArgs, DoctorFeature } from './feature';
+import { Cmd } from '../commandIds';
+import { registerCommand } from '../command';
 
 /** A named server with autoPush (the unnamed one follows salesiq.autoPush through the single-server push). */
 function markedForAutoPush(): boolean {
@@ -15,9 +17,9 @@ export function registerDoctor(deps: FeatureDeps): vscode.Disposable[] {
   let feature: DoctorFeature | undefined;
   const doctor = () => (feature ??= loadSsh().createDoctor(deps));
   return [
-    vscode.commands.registerCommand('salesiq.runDoctor', (args?: DoctorArgs) => doctor().run(args)),
-    vscode.commands.registerCommand('salesiq.doctor.restartService', (args?: { server?: string }) => doctor().restart(args)),
-    vscode.commands.registerCommand('salesiq.pushToAllServers', (args?: PushAllArgs) => doctor().pushAll(args)),
+    registerCommand(Cmd.runDoctor, deps.log, (args?: DoctorArgs) => doctor().run(args)),
+    registerCommand(Cmd.restartService, deps.log, (args?: { server?: string }) => doctor().restart(args)),
+    registerCommand(Cmd.pushToAllServers, deps.log, (args?: PushAllArgs) => doctor().pushAll(args)),
     // Servers marked autoPush in salesiq.remote.servers get each automatically minted token too.
     deps.controller.onDidRefresh((e) => {
       if (e.automatic && markedForAutoPush()) void doctor().pushAll({}, true);

@@ -3,11 +3,12 @@
  * button that runs it; a Re-run button on top. One panel, reused. The page may only ask for the buttons it
  * was given (by index), never name a command itself.
  */
-import { randomBytes } from 'crypto';
 import * as vscode from 'vscode';
 import type { DoctorCheck, DoctorReport, FixKind } from '../../core/flows/doctor';
 import { checkName } from '../../core/flows/doctor';
 import type { Log } from '../log';
+import { BuiltinCmd, Cmd } from '../commandIds';
+import { escapeHtml as esc, SinglePanel, webviewPage } from '../webview';
 
 const TITLE = 'SalesIQ: Doctor';
 
@@ -17,40 +18,43 @@ export interface FixButton {
   args?: unknown[];
 }
 
-/** The command behind each kind of fix; `salesiq.authorize` may be missing in older builds (then no button). */
+/** The command behind each kind of fix (Authorize may be missing in older builds: then no button). */
 export function fixButton(c: DoctorCheck, server?: string): FixButton | undefined {
   const kind: FixKind | undefined = c.fix?.kind;
   switch (kind) {
     case 'authorize':
-      return { label: 'Authorize…', command: 'salesiq.authorize' };
+      return { label: 'Authorize…', command: Cmd.authorize };
     case 'set-up-credentials':
-      return { label: 'Set Up Credentials…', command: 'salesiq.setupCredentials' };
+      return { label: 'Set Up Credentials…', command: Cmd.setupCredentials };
     case 'refresh':
-      return { label: 'Refresh Token', command: 'salesiq.refreshToken' };
+      return { label: 'Refresh Token', command: Cmd.refreshToken };
     case 'trust-host':
-      return { label: 'Trust Host…', command: 'salesiq.trustHost' };
+      return { label: 'Trust Host…', command: Cmd.trustHost };
     case 'push':
-      return { label: 'Push Token', command: 'salesiq.pushToServer' };
+      return { label: 'Push Token', command: Cmd.pushToServer, args: server ? [{ server }] : [] };
     case 'restart':
-      return { label: 'Restart Service', command: 'salesiq.doctor.restartService', args: server ? [{ server }] : [] };
+      return { label: 'Restart Service', command: Cmd.restartService, args: server ? [{ server }] : [] };
     case 'open-setting':
-      return { label: 'Open Setting', command: 'workbench.action.openSettings', args: [c.fix?.setting ?? 'salesiq'] };
+      return { label: 'Open Setting', command: BuiltinCmd.openSettings, args: [c.fix?.setting ?? 'salesiq'] };
     default:
       return undefined;
   }
 }
 
 export class DoctorView implements vscode.Disposable {
-  private panel: vscode.WebviewPanel | undefined;
+  private readonly panel: SinglePanel;
   private buttons: FixButton[] = [];
 
   constructor(
     private readonly log: Log,
     private readonly rerun: () => void,
-  ) {}
+  ) {
+    const onMessage = (m: unknown) => this.onMessage(m);
+    this.panel = new SinglePanel({ viewType: 'salesiq.doctor', title: TITLE, column: vscode.ViewColumn.Active, preserveFocus: false, onMessage });
+  }
 
   showRunning(what: string): void {
-    this.reveal().webview.html = page(nonce(), `<p class="subtitle">${esc(what)}</p><p class="running">Checking…</p>`, false);
+    this.panel.show(page(`<p class="subtitle">${esc(what)}</p><p class="running">Checking…</p>`, false));
   }
 
   /** Renders the report; returns the buttons offered (in order), for tests. */
@@ -67,12 +71,12 @@ export class DoctorView implements vscode.Disposable {
       const split = r.checks.findIndex((c) => c.id === 'host-key');
       body += table(r.checks.slice(0, split)) + '<h3>Server</h3>' + table(r.checks.slice(split));
     }
-    this.reveal().webview.html = page(nonce(), body, true);
+    this.panel.show(page(body, true));
     return [...this.buttons];
   }
 
   dispose(): void {
-    this.panel?.dispose();
+    this.panel.dispose();
   }
 
   private row(c: DoctorCheck, server: string | undefined, registered: Set<string>): string {
@@ -84,18 +88,6 @@ export class DoctorView implements vscode.Disposable {
     }
     const mark = { pass: '✓', warn: '⚠', fail: '✗', skip: '–' }[c.status];
     return `<tr class="${c.status}" data-check="${esc(c.id)}"><td class="mark" title="${c.status}">${mark}</td><td class="name">${esc(checkName(c.id))}<div class="id">${esc(c.id)}</div></td><td><div class="title">${esc(c.title)}</div>${c.detail ? `<div class="detail">${esc(c.detail)}</div>` : ''}</td><td class="fix">${action}</td></tr>`;
-  }
-
-  private reveal(): vscode.WebviewPanel {
-    if (this.panel) {
-      this.panel.reveal(this.panel.viewColumn, true);
-      return this.panel;
-    }
-    const panel = vscode.window.createWebviewPanel('salesiq.doctor', TITLE, { viewColumn: vscode.ViewColumn.Active, preserveFocus: false }, { enableScripts: true, localResourceRoots: [] });
-    panel.onDidDispose(() => (this.panel = undefined));
-    panel.webview.onDidReceiveMessage((m: unknown) => void this.onMessage(m));
-    this.panel = panel;
-    return panel;
   }
 
   private async onMessage(m: unknown): Promise<void> {
@@ -110,31 +102,20 @@ export class DoctorView implements vscode.Disposable {
   }
 }
 
-function page(n: string, body: string, withRerun: boolean): string {
-  return `<!DOCTYPE html>
-<html lang="en"><head><meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'nonce-${n}'; script-src 'nonce-${n}';">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<title>${TITLE}</title>
-<style nonce="${n}">${STYLE}</style>
-</head><body>
-<header><h2>SalesIQ Doctor</h2>${withRerun ? '<button class="secondary" data-rerun="1">Re-run</button>' : ''}</header>
-${body}
-<script nonce="${n}">
-const vscode = acquireVsCodeApi();
-document.addEventListener('click', (e) => {
-  const b = e.target.closest('button');
+function page(body: string, withRerun: boolean): string {
+  return webviewPage({
+    title: TITLE,
+    style: STYLE,
+    body: `<header><h2>SalesIQ Doctor</h2>${withRerun ? '<button class="secondary" data-rerun="1">Re-run</button>' : ''}</header>\n${body}`,
+    onClick: `  const b = e.target.closest('button');
   if (!b) return;
   if (b.dataset.rerun) vscode.postMessage({ rerun: true });
-  else if (b.dataset.fix !== undefined) vscode.postMessage({ fix: Number(b.dataset.fix) });
-});
-</script>
-</body></html>`;
+  else if (b.dataset.fix !== undefined) vscode.postMessage({ fix: Number(b.dataset.fix) });`,
+  });
 }
 
 const STYLE = `
-body { font-family: var(--vscode-font-family); font-size: var(--vscode-font-size); color: var(--vscode-foreground);
-  background: var(--vscode-editor-background); line-height: 1.45; max-width: 64em; padding: 0 20px 24px; }
+body { line-height: 1.45; max-width: 64em; }
 header { display: flex; align-items: center; gap: 16px; }
 h3 { margin: 1.4em 0 0.4em; font-weight: 600; }
 table { border-collapse: collapse; width: 100%; }
@@ -151,18 +132,6 @@ tr.skip { opacity: 0.7; }
 .badge { font-size: 0.8em; padding: 1px 6px; border-radius: 8px; margin-left: 6px; }
 .badge.pass { background: var(--vscode-testing-iconPassed, var(--vscode-charts-green)); color: var(--vscode-editor-background); }
 .badge.fail { background: var(--vscode-errorForeground); color: var(--vscode-editor-background); }
-.subtitle, .running { color: var(--vscode-descriptionForeground); }
-button { font: inherit; color: var(--vscode-button-foreground); background: var(--vscode-button-background);
-  border: 1px solid var(--vscode-button-border, transparent); border-radius: 2px; padding: 3px 12px; cursor: pointer; white-space: nowrap; }
-button:hover { background: var(--vscode-button-hoverBackground); }
-button.secondary { color: var(--vscode-button-secondaryForeground); background: var(--vscode-button-secondaryBackground); }
-button:focus-visible { outline: 1px solid var(--vscode-focusBorder); outline-offset: 2px; }
+.running { color: var(--vscode-descriptionForeground); }
+button { padding: 3px 12px; white-space: nowrap; }
 `;
-
-function nonce(): string {
-  return randomBytes(16).toString('base64');
-}
-
-function esc(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}

@@ -14,6 +14,8 @@ import type { StoredToken } from '../../core/token/tokenManager';
 import type { FeatureDeps } from '../deps';
 import { loadHub } from '../lazy';
 import { ProfileStore } from '../profileStore';
+import { BuiltinCmd, Cmd } from '../commandIds';
+import { registerCommand } from '../command';
 
 const passwordKey = (a: HubAddress) => `salesiq.hub.password/${a.display}`;
 
@@ -29,7 +31,7 @@ export function registerHub(deps: FeatureDeps): vscode.Disposable[] {
     }),
     deps.controller.onDidChange(() => void feature.follow()),
     // Like Set Up Credentials, the command takes its value as an argument when another tool drives it.
-    vscode.commands.registerCommand('salesiq.setHubPassword', (value?: unknown) => feature.askPassword(typeof value === 'string' ? value : undefined)),
+    registerCommand(Cmd.setHubPassword, deps.log, (value?: unknown) => feature.askPassword(typeof value === 'string' ? value : undefined)),
   ];
 }
 
@@ -122,7 +124,7 @@ class HubFeature implements vscode.Disposable {
       if (!(e instanceof HubUrlError)) throw e;
       this.d.log.error('hub', `salesiq.hub.url: ${e.message}`);
       void vscode.window.showErrorMessage(`SalesIQ: salesiq.hub.url is not used: ${e.message}`, 'Open Settings').then((pick) => {
-        if (pick) void vscode.commands.executeCommand('workbench.action.openSettings', 'salesiq.hub.url');
+        if (pick) void vscode.commands.executeCommand(BuiltinCmd.openSettings, 'salesiq.hub.url');
       });
       return undefined;
     }

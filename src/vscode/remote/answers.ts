@@ -5,6 +5,8 @@ import { cancelled, needsAnswer } from './findings';
 
 /** Optional arguments of the remote commands: programmatic answers for tests and for auto-push. */
 export interface RemoteArgs {
+  /** The server (a `salesiq.remote.servers` name) to work on without asking which. */
+  server?: string;
   /** false: never ask; a needed answer that is neither given nor stored fails with 'needs-answer'. */
   interactive?: boolean;
   /** The answer to the unknown-host modal. */
@@ -24,6 +26,11 @@ export class Answers {
 
   get interactive(): boolean {
     return this.args.interactive !== false;
+  }
+
+  /** The server named in the arguments, for a retry that must go to the same one. */
+  get server(): string | undefined {
+    return this.args.server;
   }
 
   get quiet(): boolean {

@@ -4,6 +4,8 @@ import type { RemoteFeature } from './feature';
 import { loadSsh } from './lazySsh';
 import { PushStatus } from './pushStatus';
 import { autoPushEnabled } from './remoteSettings';
+import { Cmd, type CommandId } from '../commandIds';
+import { registerCommand } from '../command';
 
 /**
  * Push to server, test connection, server logs, restore, trust host, auto-push. Only the command stubs and the
@@ -22,15 +24,15 @@ export function registerRemote(deps: FeatureDeps): vscode.Disposable[] {
   let feature: RemoteFeature | undefined;
   const remote = () => (feature ??= loadSsh().createRemote(deps, status));
   remoteOf = remote;
-  const cmd = (id: string, run: (f: RemoteFeature, args: never) => unknown) =>
-    vscode.commands.registerCommand(id, (args: never) => run(remote(), args));
+  const cmd = (id: CommandId, run: (f: RemoteFeature, args: never) => unknown) =>
+    registerCommand(id, deps.log, (args: never) => run(remote(), args));
   return [
-    cmd('salesiq.pushToServer', (f, args) => f.push(args)),
-    cmd('salesiq.testSshConnection', (f, args) => f.testConnection(args)),
-    cmd('salesiq.showServerLogs', (f, args) => f.showLogs(args)),
-    cmd('salesiq.restoreEnv', (f, args) => f.restore(args)),
-    cmd('salesiq.trustHost', (f, args) => f.trustHost(args)),
-    vscode.commands.registerCommand('salesiq.stopFollowingServerLogs', () => feature?.stopLogs() ?? { ok: true, stopped: false, lines: [] }),
+    cmd(Cmd.pushToServer, (f, args) => f.push(args)),
+    cmd(Cmd.testSshConnection, (f, args) => f.testConnection(args)),
+    cmd(Cmd.showServerLogs, (f, args) => f.showLogs(args)),
+    cmd(Cmd.restoreEnv, (f, args) => f.restore(args)),
+    cmd(Cmd.trustHost, (f, args) => f.trustHost(args)),
+    registerCommand(Cmd.stopFollowingServerLogs, deps.log, () => feature?.stopLogs() ?? { ok: true, stopped: false, lines: [] }),
     deps.controller.onDidRefresh((e) => {
       if (e.automatic && autoPushEnabled()) remote().onRefresh(e);
     }),

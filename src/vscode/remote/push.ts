@@ -18,7 +18,7 @@ import { Answers, type RemoteArgs } from './answers';
 import { explain, noToken } from './findings';
 import { type Exclusive, guarded, type Outcome } from './outcome';
 import type { PushStatus } from './pushStatus';
-import { autoPushEnabled, remoteSettings } from './remoteSettings';
+import { autoPushEnabled, type RemoteSettings, remoteSettings } from './remoteSettings';
 import type { ServerLog } from './serverLog';
 import { connectTarget, openRemote } from './session';
 import { resolveTarget, type Target, targetLabel } from './target';
@@ -30,6 +30,7 @@ import type { FixServer } from '../../core/flows/fix';
 import { restartLive } from '../../core/ssh/liveProof';
 import { type Remote } from './session';
 import { settleWindowMs } from './settle';
+import { Cmd } from '../commandIds';
 
 export interface PushDone {
   changed: boolean;
@@ -63,6 +64,7 @@ const STEP_TEXT: Record<PushStep, string> = {
 };
 
 interface Run {
+  settings: RemoteSettings;
   token: string;
   profile: ProfileSetting;
   auto: boolean;
@@ -79,8 +81,8 @@ export class Pusher {
     private readonly exclusive: Exclusive,
   ) {}
 
-  /** The command: the active profile's current token, to the profile's envKey. */
-  async command(args: RemoteArgs = {}): Promise<Outcome<PushDone>> {
+  /** The command: the active profile's current token, to the profile's envKey on the chosen server. */
+  async command(args: RemoteArgs, settings: RemoteSettings): Promise<Outcome<PushDone>> {
     const c = this.deps.controller;
     const token = c.token;
     const profile = c.profile;
@@ -92,7 +94,8 @@ export class Pusher {
     return this.exclusive(() =>
       vscode.window.withProgress(
         { location: vscode.ProgressLocation.Notification, title: `SalesIQ: push ${profile.envKey}`, cancellable: true },
-        (progress, cancel) => this.run({ token: token.accessToken, profile, auto: false, answers: new Answers(args), progress, cancel }),
+        (progress, cancel) =>
+          this.run({ settings, token: token.accessToken, profile, auto: false, answers: new Answers(args), progress, cancel }),
       ),
     );
   }
@@ -103,6 +106,7 @@ export class Pusher {
     void this.exclusive(() =>
       vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'SalesIQ auto-push' }, (progress) =>
         this.run({
+          settings: remoteSettings(),
           token: e.token.accessToken,
           profile: e.profile,
           auto: true,
@@ -114,7 +118,7 @@ export class Pusher {
   }
 
   private async run(o: Run): Promise<Outcome<PushDone>> {
-    const settings = remoteSettings();
+    const settings = o.settings;
     const abort = new AbortController();
     o.cancel?.onCancellationRequested(() => abort.abort());
     let target: Target | undefined;
@@ -134,7 +138,7 @@ export class Pusher {
         cancelledMessage: "push cancelled; the server's .env was not changed.",
         context: () => ({ target }),
         report: o.auto ? (err) => this.reportAuto(err) : o.answers.quiet ? () => undefined : undefined,
-        retry: o.auto ? undefined : () => vscode.commands.executeCommand('salesiq.pushToServer'),
+        retry: o.auto ? undefined : () => vscode.commands.executeCommand(Cmd.pushToServer, { server: o.answers.server }),
       },
       async (): Promise<PushDone> => {
         const keyProblem = envKeyProblem(o.profile.envKey);
@@ -218,8 +222,8 @@ export class Pusher {
     // The whole tail goes to the server log channel; the DevKit log keeps the lines that show the outcome.
     for (const l of r.journal.slice(-3)) log.info(component, `journal: ${l}`);
     for (const w of r.warnings) void vscode.window.showWarningMessage(`SalesIQ: ${w}`);
-    this.serverLog.block(`${remoteSettings().service} on ${where} after the ${o.auto ? 'auto-push' : 'push'}`, r.journal, !o.auto);
-    const service = `${remoteSettings().service} is ${r.state}`;
+    this.serverLog.block(`${o.settings.service} on ${where} after the ${o.auto ? 'auto-push' : 'push'}`, r.journal, !o.auto);
+    const service = `${o.settings.service} is ${r.state}`;
     const text = r.changed ? `${r.key} pushed to ${r.host}; ${service}.` : `${r.host} already had this token; ${service}.`;
     if (o.auto) {
       vscode.window.setStatusBarMessage(`$(check) SalesIQ auto-push: ${text}`, 8000);
@@ -263,8 +267,7 @@ export class Pusher {
    * restart with the live proof → watch. Progress goes to Fix Now's own notification through `say`; the push
    * status row and the server log channel are kept as a push keeps them. `close` ends the session.
    */
-  fixServer(args: RemoteArgs, say: (message: string) => void, signal?: AbortSignal): FixServer & { close(): void } {
-    const settings = remoteSettings();
+  fixServer(args: RemoteArgs, settings: RemoteSettings, say: (m: string) => void, signal?: AbortSignal): FixServer & { close(): void } {
     const profile = this.deps.controller.profile;
     const answers = new Answers({ ...args, confirm: false, quiet: true });
     let target: Target | undefined;
@@ -347,7 +350,7 @@ export class Pusher {
     if (err.finding.code !== 'needs-answer') return void showFailure(err, this.deps.log);
     const push = 'Push Now…';
     void vscode.window.showWarningMessage(`SalesIQ auto-push skipped: ${err.finding.title} ${err.finding.explanation}`, push, 'Show Log').then((c) => {
-      if (c === push) void vscode.commands.executeCommand('salesiq.pushToServer');
+      if (c === push) void vscode.commands.executeCommand(Cmd.pushToServer);
       else if (c) this.deps.log.show();
     });
   }

@@ -15,6 +15,7 @@ import { Answers, type RemoteArgs } from './answers';
 import { configuredServers, type NamedServer } from './servers';
 import { openRemote } from './session';
 import { resolveTarget, targetLabel } from './target';
+import { Cmd } from '../commandIds';
 
 export interface ServerPushResult {
   name: string;
@@ -68,7 +69,7 @@ export async function pushToAll(
       ? { name: o.name, ok: true, ms: o.ms, ...o.value! }
       : { name: o.name, ok: false, ms: o.ms, detail: errorTitle(o.error), ...(isDevKitError(o.error) ? { finding: o.error.finding } : {}) },
   );
-  report(deps, results, auto);
+  report(deps, results, auto, args.quiet === true);
   return { ok: results.every((r) => r.ok), results };
 }
 
@@ -95,7 +96,8 @@ async function pushOne(deps: FeatureDeps, s: NamedServer, value: string, key: st
   }
 }
 
-function report(deps: FeatureDeps, results: ServerPushResult[], auto: boolean): void {
+/** The table always goes to the log; the notification is left to the caller when it is quiet (Fix Now sums up). */
+function report(deps: FeatureDeps, results: ServerPushResult[], auto: boolean, quiet: boolean): void {
   const width = Math.max(6, ...results.map((r) => r.name.length));
   const table = [
     `${'server'.padEnd(width)}  result  ${'time'.padStart(8)}  what was done`,
@@ -105,7 +107,7 @@ function report(deps: FeatureDeps, results: ServerPushResult[], auto: boolean): 
   const ok = results.filter((r) => r.ok).map((r) => r.name);
   const failed = results.filter((r) => !r.ok).map((r) => r.name);
   const summary = `${ok.length} of ${results.length} servers hold the new token${ok.length ? `: ${ok.join(', ')}` : ''}.${failed.length ? ` Failed: ${failed.join(', ')} (their .env is unchanged or as the log says).` : ''}`;
-  if (auto && !failed.length) return;
+  if ((auto && !failed.length) || quiet) return;
   const show = failed.length ? vscode.window.showErrorMessage : vscode.window.showInformationMessage;
-  void show(`SalesIQ: ${summary}`, 'Show Details').then((c) => c && vscode.commands.executeCommand('salesiq.showLog'));
+  void show(`SalesIQ: ${summary}`, 'Show Details').then((c) => c && vscode.commands.executeCommand(Cmd.showLog));
 }

@@ -13,7 +13,7 @@ import { Answers, type RemoteArgs } from './answers';
 import { envChanges } from './envChanges';
 import { cancelled, noBackup } from './findings';
 import { type Exclusive, guarded, type Outcome } from './outcome';
-import { remoteSettings } from './remoteSettings';
+import type { RemoteSettings } from './remoteSettings';
 import type { ServerLog } from './serverLog';
 import { openRemote } from './session';
 import { resolveTarget, type Target, targetLabel } from './target';
@@ -42,20 +42,20 @@ export class Restorer {
     private readonly exclusive: Exclusive,
   ) {}
 
-  command(args: RestoreArgs = {}): Promise<Outcome<RestoreDone>> {
+  command(args: RestoreArgs, settings: RemoteSettings): Promise<Outcome<RestoreDone>> {
     return this.exclusive(() =>
       vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'SalesIQ: restore the server .env', cancellable: true }, (progress, cancel) =>
-        this.run(args, progress, cancel),
+        this.run(args, settings, progress, cancel),
       ),
     );
   }
 
   private async run(
     args: RestoreArgs,
+    settings: RemoteSettings,
     progress: vscode.Progress<{ message?: string }>,
     cancel: vscode.CancellationToken,
   ): Promise<Outcome<RestoreDone>> {
-    const settings = remoteSettings();
     const answers = new Answers(args);
     const abort = new AbortController();
     cancel.onCancellationRequested(() => abort.abort());

@@ -9,9 +9,10 @@ import { Answers, type RemoteArgs } from './answers';
 import { explain } from './findings';
 import { followJournal, journal } from '../../core/ssh/service';
 import { guarded, type Outcome } from './outcome';
-import { remoteSettings } from './remoteSettings';
+import type { RemoteSettings } from './remoteSettings';
 import { openRemote } from './session';
 import { resolveTarget, type Target, targetLabel } from './target';
+import { BuiltinCmd } from '../commandIds';
 
 export interface LogsArgs extends RemoteArgs {
   /** true: stream new lines until stopped (again while following: the lines so far); false: the recent lines once. Absent: ask. */
@@ -47,7 +48,7 @@ export class ServerLog implements vscode.Disposable {
     this.out().show(true);
   }
 
-  async command(args: LogsArgs = {}): Promise<Outcome<{ lines: string[]; following?: boolean }>> {
+  async command(args: LogsArgs, settings: RemoteSettings): Promise<Outcome<{ lines: string[]; following?: boolean }>> {
     let follow = args.follow;
     if (follow === undefined && args.interactive !== false) {
       const pick = await vscode.window.showQuickPick(
@@ -55,16 +56,15 @@ export class ServerLog implements vscode.Disposable {
           { label: '$(history) Recent lines', description: `the last ${args.lines ?? 50} journal lines`, follow: false },
           { label: '$(play) Follow', description: 'stream new lines into the output channel until stopped', follow: true },
         ],
-        { title: `SalesIQ: server log of ${remoteSettings().service}` },
+        { title: `SalesIQ: server log of ${settings.service}` },
       );
       if (!pick) return { ok: false, cancelled: true };
       follow = pick.follow;
     }
-    return follow ? this.follow(args) : this.recent(args);
+    return follow ? this.follow(args, settings) : this.recent(args, settings);
   }
 
-  private recent(args: LogsArgs): Promise<Outcome<{ lines: string[] }>> {
-    const settings = remoteSettings();
+  private recent(args: LogsArgs, settings: RemoteSettings): Promise<Outcome<{ lines: string[] }>> {
     let target: Target | undefined;
     return guarded(this.deps, { component: 'logs', cancelledMessage: 'the server log was not read.', context: () => ({ target }) }, () =>
       vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'SalesIQ: server log' }, async (progress) => {
@@ -83,12 +83,11 @@ export class ServerLog implements vscode.Disposable {
     );
   }
 
-  private async follow(args: LogsArgs): Promise<Outcome<{ lines: string[]; following: boolean }>> {
+  private async follow(args: LogsArgs, settings: RemoteSettings): Promise<Outcome<{ lines: string[]; following: boolean }>> {
     if (this.following) {
       this.show();
       return { ok: true, lines: [...this.following.lines], following: true };
     }
-    const settings = remoteSettings();
     let target: Target | undefined;
     return guarded(this.deps, { component: 'logs', cancelledMessage: 'not following the server log.', context: () => ({ target }) }, async () => {
       target = resolveTarget(settings);
@@ -122,9 +121,9 @@ export class ServerLog implements vscode.Disposable {
           r.session.close();
           out.appendLine(`── stopped following ${where} ──`);
           this.following = undefined;
-          void vscode.commands.executeCommand('setContext', FOLLOW_CONTEXT, false);
+          void vscode.commands.executeCommand(BuiltinCmd.setContext, FOLLOW_CONTEXT, false);
         });
-      await vscode.commands.executeCommand('setContext', FOLLOW_CONTEXT, true);
+      await vscode.commands.executeCommand(BuiltinCmd.setContext, FOLLOW_CONTEXT, true);
       this.deps.log.info('logs', `following ${where}`);
       void vscode.window.showInformationMessage(`SalesIQ: following the journal of ${where}.`, 'Stop Following').then((c) => c && this.stop());
       return { lines: [], following: true };

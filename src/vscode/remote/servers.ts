@@ -6,6 +6,8 @@
  */
 import * as vscode from 'vscode';
 import type { SudoMode } from '../../core/ssh/sudo';
+import { inputError } from '../../core/ssh/targetRules';
+import { pickOne } from '../input';
 import { remoteSettings, type RemoteSettings } from './remoteSettings';
 
 export interface NamedServer {
@@ -60,20 +62,59 @@ export function configuredServers(): NamedServer[] {
   return out;
 }
 
+/** How a command asks which server: its title, whether "All servers" is offered, and why not when it is not. */
+export interface ServerQuestion {
+  purpose: string;
+  /** false: one server at a time; `placeHolder` then says why. */
+  allowAll: boolean;
+  placeHolder?: string;
+}
+
+/** The item id of "All servers" in the pick (tests select it by id). */
+export const ALL_SERVERS = '$all';
+
 /**
- * Which server(s) a command works on: the only one without asking, else a pick with "All servers" first.
- * undefined when the user cancels; [] when none is configured.
+ * Which server(s) a command works on. `named` (from a command argument) selects without asking; one configured
+ * server (or none) is used without asking, as before several were possible; otherwise a pick, with "All
+ * servers" first where the command can do them all. undefined when the user cancels the pick.
  */
-export async function pickServers(purpose: string, allowAll = true): Promise<NamedServer[] | undefined> {
+export async function chooseServers(q: ServerQuestion, named?: string | string[]): Promise<NamedServer[] | undefined> {
   const all = configuredServers();
+  if (named !== undefined) return byName(all, Array.isArray(named) ? named : [named]);
   if (all.length <= 1) return all;
-  type Item = vscode.QuickPickItem & { servers: NamedServer[] };
+  return pick(all, q);
+}
+
+/** For a command that handles one server: the chosen one's settings, or the single `salesiq.remote.*` set. */
+export function settingsOf(servers: NamedServer[]): RemoteSettings {
+  return servers[0]?.settings ?? remoteSettings();
+}
+
+function byName(all: NamedServer[], names: string[]): NamedServer[] {
+  const unknown = names.filter((n) => !all.some((s) => s.name === n));
+  if (unknown.length) {
+    const known = all.map((s) => s.name).join(', ') || 'none';
+    throw inputError(`Server ${unknown.join(', ')}`, 'not in salesiq.remote.servers', `Use one of the configured servers (${known}).`);
+  }
+  return all.filter((s) => names.includes(s.name));
+}
+
+async function pick(all: NamedServer[], q: ServerQuestion): Promise<NamedServer[] | undefined> {
+  type Item = vscode.QuickPickItem & { id: string; servers: NamedServer[] };
   const items: Item[] = [
-    ...(allowAll ? [{ label: '$(server-environment) All servers', description: all.map((s) => s.name).join(', '), servers: all }] : []),
-    ...all.map((s) => ({ label: s.name, description: `${s.settings.user ? `${s.settings.user}@` : ''}${s.settings.host}${s.settings.port === 22 ? '' : `:${s.settings.port}`} ${s.settings.envPath}`, servers: [s] })),
+    ...(q.allowAll ? [{ id: ALL_SERVERS, label: '$(server-environment) All servers', description: all.map((s) => s.name).join(', '), servers: all }] : []),
+    ...all.map((s) => ({ id: s.name, label: s.name, description: where(s), servers: [s] })),
   ];
-  const picked = await vscode.window.showQuickPick(items, { title: `SalesIQ: ${purpose}`, placeHolder: 'Which server?' });
-  return picked?.servers;
+  const qp = vscode.window.createQuickPick<Item>();
+  qp.title = `SalesIQ: ${q.purpose}`;
+  qp.placeholder = q.placeHolder ?? 'Which server?';
+  qp.items = items;
+  return (await pickOne(qp))?.servers;
+}
+
+function where(s: NamedServer): string {
+  const t = s.settings;
+  return `${t.user ? `${t.user}@` : ''}${t.host}${t.port === 22 ? '' : `:${t.port}`} ${t.envPath}`;
 }
 
 function str(v: unknown): string | undefined {

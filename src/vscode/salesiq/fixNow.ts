@@ -7,13 +7,20 @@ import type { FeatureDeps } from '../deps';
 import { loadNet } from '../lazy';
 import { showFailure, toFinding } from '../notify';
 import type { RemoteArgs } from '../remote/answers';
+import type { PushAllArgs } from '../remote/pushAll';
+import type { NamedServer } from '../remote/servers';
+import { type FixAllResult, fixOnServers } from './fixAll';
 import { remoteFeature } from '../remote';
 import { settleWindowMs } from '../remote/settle';
 import { settings } from '../settings';
 import type { LastResults } from './lastResults';
 import { sendTestTransfer, transferTarget } from './testTransfer';
+import { Cmd } from '../commandIds';
+import { registerCommand } from '../command';
 
 export interface FixNowArgs {
+  /** These servers (by name) without asking; several run the fix on all of them. */
+  servers?: string[];
   /** false: no confirmation and no prompts (tests, walkthrough links with answers stored). */
   confirm?: boolean;
   /** Passed to the server steps (e.g. a host-key answer). */
@@ -25,6 +32,8 @@ export type FixNowResult = Omit<FixResult, 'error' | 'token' | 'watching' | 'liv
   /** The settle-window watch, still running in the background when the command returns. */
   watching?: Promise<{ ok: boolean; detail: string; finding?: Finding }>;
 };
+
+const FIX_QUESTION = { purpose: 'Fix Now', allowAll: true, placeHolder: 'Which server? All servers: one refresh, the token to each at once, one test transfer' };
 
 const STEP_TEXT: Record<FixStepName, string> = {
   refresh: 'refreshing the token (if needed)…',
@@ -43,15 +52,23 @@ const STEP_TEXT: Record<FixStepName, string> = {
  * decoded journal, if the service dies then. Stops at the first failure with the reason and what was done.
  */
 export function registerFixNow(deps: FeatureDeps, last: LastResults): vscode.Disposable {
-  return vscode.commands.registerCommand('salesiq.fixNow', async (args: FixNowArgs = {}): Promise<FixNowResult | undefined> => {
-    if (args.confirm !== false && !(await confirm(deps))) return undefined;
+  return registerCommand(Cmd.fixNow, deps.log, async (args: FixNowArgs = {}): Promise<FixNowResult | FixAllResult | undefined> => {
+    const remote = remoteFeature();
+    if (!remote) throw new Error('the remote feature is not registered');
+    const servers = await remote.chooseServers(FIX_QUESTION, args.servers ?? args.push?.server);
+    if (!servers) return undefined;
+    if (args.confirm !== false && !(await confirm(deps, servers))) return undefined;
+    if (servers.length > 1) {
+      const marginMs = settings.autoRefreshMarginMin() * 60_000;
+      const push = { ...args.push, interactive: args.confirm !== false };
+      const all = { fix: profileSide(deps, last), pushToAll: (a: PushAllArgs) => remote.pushToAll(a), marginMs };
+      return fixOnServers(deps, all, servers.map((s) => s.name), push);
+    }
     const result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'SalesIQ: Fix Now', cancellable: true }, async (progress, cancel) => {
       const abort = new AbortController();
       cancel.onCancellationRequested(() => abort.abort(new Error('cancelled')));
       const say = (message: string) => progress.report({ message });
-      const remote = remoteFeature();
-      if (!remote) throw new Error('the remote feature is not registered');
-      const server = remote.fixServer({ ...args.push, interactive: args.confirm !== false }, say, abort.signal);
+      const server = remote.fixServer({ ...args.push, interactive: args.confirm !== false }, servers[0], say, abort.signal);
       try {
         const r = await runFix(fixDeps(deps, last, server, say), {
           marginMs: settings.autoRefreshMarginMin() * 60_000,
@@ -78,6 +95,18 @@ export function registerFixNow(deps: FeatureDeps, last: LastResults): vscode.Dis
 }
 
 function fixDeps(deps: FeatureDeps, last: LastResults, server: FixDeps['server'], say: (m: string) => void): FixDeps {
+  return {
+    ...profileSide(deps, last),
+    server,
+    onStep: (name, done) => {
+      if (!done) say(STEP_TEXT[name]);
+      else deps.log.info('fix', stepLine(done));
+    },
+  };
+}
+
+/** The token side of the fix, the same for one server and for several: refresh rule, API check, test transfer. */
+function profileSide(deps: FeatureDeps, last: LastResults): Omit<FixDeps, 'server' | 'onStep'> {
   const { controller, clock } = deps;
   return {
     clock,
@@ -91,7 +120,6 @@ function fixDeps(deps: FeatureDeps, last: LastResults, server: FixDeps['server']
       }
     },
     refresh: () => controller.refresh(),
-    server,
     checkApi: async (t) => {
       await salesiqCheck(deps, t.accessToken);
       return 'SalesIQ accepts the token';
@@ -106,10 +134,6 @@ function fixDeps(deps: FeatureDeps, last: LastResults, server: FixDeps['server']
       const r = await sendTestTransfer(deps, target);
       last.record('Test transfer', true, `HTTP ${r.status}, ${r.latencyMs} ms`, clock.now());
       return { detail: `HTTP ${r.status}, conversation ${r.conversationId ?? '(no id)'}, ${r.latencyMs} ms` };
-    },
-    onStep: (name, done) => {
-      if (!done) say(STEP_TEXT[name]);
-      else deps.log.info('fix', stepLine(done));
     },
   };
 }
@@ -139,11 +163,13 @@ function report(deps: FeatureDeps, r: FixResult): void {
   void showFailure(new DevKitError({ ...f, title: `Fix Now stopped at “${r.failedStep}”: ${f.title}`, explanation: `${f.explanation}${done.length ? ` Already done: ${done.join(', ')}.` : ' Nothing was changed.'}` }), deps.log);
 }
 
-async function confirm(deps: FeatureDeps): Promise<boolean> {
-  const host = vscode.workspace.getConfiguration('salesiq').get<string>('remote.host');
+async function confirm(deps: FeatureDeps, servers: NamedServer[]): Promise<boolean> {
+  const where = servers.length > 1 ? `the .env of ${servers.length} servers (${servers.map((s) => s.name).join(', ')}) at once` : `${servers[0]?.name || 'the server'}'s .env`;
+  const restart = servers.length > 1 ? 'restart each service' : 'restart the service, prove it holds the new token, verify it';
+  const transfer = settings.confirmTestTransfer() ? 'open a labelled test conversation operators will see' : 'send a test transfer';
   const choice = await vscode.window.showInformationMessage(
     'Fix Now?',
-    { modal: true, detail: `Refresh the ${deps.controller.profile.name} token if needed, write it to ${host || 'the server'}'s .env, restart the service, prove it holds the new token, verify it, and ${settings.confirmTestTransfer() ? 'open a labelled test conversation operators will see' : 'send a test transfer'}.` },
+    { modal: true, detail: `Refresh the ${deps.controller.profile.name} token if needed, write it to ${where}, ${restart}, and ${transfer}.` },
     'Fix Now',
   );
   return choice === 'Fix Now';

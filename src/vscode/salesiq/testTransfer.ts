@@ -4,11 +4,13 @@ import { TEST_TRANSFER_QUESTION } from '../../core/flows/fix';
 import { remainingMs } from '../../core/token/token';
 import type { FeatureDeps } from '../deps';
 import { loadNet } from '../lazy';
-import { showFailure, toFinding } from '../notify';
+import { toFinding } from '../notify';
 import { ProfileStore } from '../profileStore';
 import { ProfileSetting, settings } from '../settings';
 import type { LastResults } from './lastResults';
 import { PORTAL_SETTING_NAMES } from './validate';
+import { Cmd } from '../commandIds';
+import { registerCommand } from '../command';
 
 export interface TransferOutcome {
   status: number;
@@ -18,27 +20,28 @@ export interface TransferOutcome {
   profile: string;
 }
 
+type TransferResult = TransferOutcome | { finding: Finding } | undefined;
+
 /**
  * SalesIQ: Send Test Transfer — opens a labelled conversation through the visitor API, which is what a
  * chatbot's hand-off to a human does. It lands in a real operator queue, so it asks first.
  */
 export function registerTestTransfer(deps: FeatureDeps, last: LastResults): vscode.Disposable {
-  return vscode.commands.registerCommand('salesiq.sendTestTransfer', async (args?: { confirm?: boolean }): Promise<TransferOutcome | { finding: Finding } | undefined> => {
-    try {
-      const target = transferTarget();
-      if (args?.confirm !== false && !(await confirm(target.departmentId))) return undefined;
-      const outcome = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `SalesIQ: opening a test conversation with the ${target.profile.name} token…` }, () => sendTestTransfer(deps, target));
-      last.record('Test transfer', true, `HTTP ${outcome.status}, ${outcome.latencyMs} ms`, deps.clock.now());
-      deps.statusBar.render();
-      void vscode.window.showInformationMessage(`Test transfer sent: HTTP ${outcome.status}, conversation ${outcome.conversationId ?? '(no id returned)'}, ${outcome.latencyMs} ms${outcome.refreshed ? ' (after one token refresh)' : ''}.`);
-      return outcome;
-    } catch (e) {
+  return registerCommand(Cmd.sendTestTransfer, deps.log, async (args?: { confirm?: boolean }): Promise<TransferResult> => {
+    const target = transferTarget();
+    if (args?.confirm !== false && !(await confirm(target.departmentId))) return undefined;
+    const outcome = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `SalesIQ: opening a test conversation with the ${target.profile.name} token…` }, () => sendTestTransfer(deps, target));
+    last.record('Test transfer', true, `HTTP ${outcome.status}, ${outcome.latencyMs} ms`, deps.clock.now());
+    deps.statusBar.render();
+    void vscode.window.showInformationMessage(`Test transfer sent: HTTP ${outcome.status}, conversation ${outcome.conversationId ?? '(no id returned)'}, ${outcome.latencyMs} ms${outcome.refreshed ? ' (after one token refresh)' : ''}.`);
+    return outcome;
+  }, {
+    onError: (e) => {
       const finding = toFinding(e);
       last.record('Test transfer', false, finding.title, deps.clock.now());
       deps.statusBar.render();
-      void showFailure(e, deps.log);
       return { finding };
-    }
+    },
   });
 }
 

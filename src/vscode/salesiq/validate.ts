@@ -4,9 +4,10 @@ import type { Finding } from '../../core/errors/finding';
 import type { PortalSettingNames, Validity } from '../../core/salesiq/validate';
 import type { FeatureDeps } from '../deps';
 import { loadNet } from '../lazy';
-import { showFailure } from '../notify';
 import { settings } from '../settings';
 import type { LastResults } from './lastResults';
+import { Cmd } from '../commandIds';
+import { registerCommand } from '../command';
 
 export type { Validity } from '../../core/salesiq/validate';
 
@@ -25,32 +26,32 @@ export interface ValidateOutcome {
 
 /** SalesIQ: Validate Token — a harmless authenticated GET that says whether the token works, and if not why. */
 export function registerValidate(deps: FeatureDeps, last: LastResults): vscode.Disposable {
-  return vscode.commands.registerCommand('salesiq.validateToken', async (): Promise<ValidateOutcome | undefined> => {
+  return registerCommand(Cmd.validateToken, deps.log, async (): Promise<ValidateOutcome | undefined> => {
     const { controller, log, clock } = deps;
     const token = controller.token;
     const profile = controller.profile.name;
     if (!token) {
-      void vscode.window.showWarningMessage(`Profile "${profile}" has no access token yet.`, 'Refresh Token').then((c) => c && vscode.commands.executeCommand('salesiq.refreshToken'));
+      void vscode.window.showWarningMessage(`Profile "${profile}" has no access token yet.`, 'Refresh Token').then((c) => c && vscode.commands.executeCommand(Cmd.refreshToken));
       return undefined;
     }
     const net = loadNet();
-    try {
-      const portal = { screenName: settings.screenName(), appId: settings.appId() };
-      const http = net.createHttpClient(settings.httpOptions());
-      const url = controller.endpoints().salesiqUrl;
-      const check = () => net.checkToken(http, url, token.accessToken, portal, { clock, names: PORTAL_SETTING_NAMES });
-      await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `SalesIQ: validating the ${profile} token…` }, check);
-      last.record('Validation', true, `${profile} token valid`, clock.now());
-      log.info('validate', `profile ${profile}: token accepted by SalesIQ`);
-      vscode.window.setStatusBarMessage(`$(check) SalesIQ accepted the ${profile} token`, 5000);
+    const portal = { screenName: settings.screenName(), appId: settings.appId() };
+    const http = net.createHttpClient(settings.httpOptions());
+    const url = controller.endpoints().salesiqUrl;
+    const check = () => net.checkToken(http, url, token.accessToken, portal, { clock, names: PORTAL_SETTING_NAMES });
+    await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `SalesIQ: validating the ${profile} token…` }, check);
+    last.record('Validation', true, `${profile} token valid`, clock.now());
+    log.info('validate', `profile ${profile}: token accepted by SalesIQ`);
+    vscode.window.setStatusBarMessage(`$(check) SalesIQ accepted the ${profile} token`, 5000);
+    deps.statusBar.render();
+    return { validity: 'valid', profile };
+  }, {
+    onError: (e): ValidateOutcome => {
+      const profile = deps.controller.profile.name;
+      const validity: Validity = isDevKitError(e) ? loadNet().validityOf(e.finding) : 'failed';
+      last.record('Validation', false, `${profile}: ${validity}`, deps.clock.now());
       deps.statusBar.render();
-      return { validity: 'valid', profile };
-    } catch (e) {
-      const validity: Validity = isDevKitError(e) ? net.validityOf(e.finding) : 'failed';
-      last.record('Validation', false, `${profile}: ${validity}`, clock.now());
-      deps.statusBar.render();
-      void showFailure(e, log);
       return { validity, profile, finding: isDevKitError(e) ? e.finding : undefined };
-    }
+    },
   });
 }

@@ -1,5 +1,6 @@
-// Screenshots: every one goes to .artifacts/ui/ (git-ignored). Those marked for the README are also copied into
-// media/screenshots/ when SALESIQ_UPDATE_SCREENSHOTS=1, so an ordinary test run never changes tracked files.
+// Screenshots: every one goes to .artifacts/ui/ (git-ignored). Those marked for the README are also written into
+// media/screenshots/ on every ui run, so the README shows the UI the tests just drove (an opt-in copy left them
+// showing buttons the extension no longer has). SALESIQ_UPDATE_SCREENSHOTS=0 keeps tracked files untouched (CI).
 import * as fs from 'fs';
 import * as path from 'path';
 import { Page } from 'playwright-core';
@@ -22,12 +23,17 @@ export async function shot(page: Page, name: string, opts: ShotOptions = {}): Pr
   // Let a just-opened widget finish its entrance animation.
   await page.waitForTimeout(400);
   await page.screenshot({ path: file, clip });
-  if (opts.readme && process.env.SALESIQ_UPDATE_SCREENSHOTS === '1') {
-    const dest = path.join(repoRoot(), 'media', 'screenshots', `${name}.png`);
-    fs.mkdirSync(path.dirname(dest), { recursive: true });
-    fs.copyFileSync(file, dest);
-  }
+  if (opts.readme && process.env.SALESIQ_UPDATE_SCREENSHOTS !== '0') updateReadmeImage(file, name);
   return file;
+}
+
+/** Rewrites the README's image only when it changed, so an unchanged UI leaves the working tree clean. */
+function updateReadmeImage(file: string, name: string): void {
+  const dest = path.join(repoRoot(), 'media', 'screenshots', `${name}.png`);
+  const taken = fs.readFileSync(file);
+  if (fs.existsSync(dest) && fs.readFileSync(dest).equals(taken)) return;
+  fs.mkdirSync(path.dirname(dest), { recursive: true });
+  fs.writeFileSync(dest, taken);
 }
 
 async function statusBarClip(page: Page): Promise<{ x: number; y: number; width: number; height: number }> {

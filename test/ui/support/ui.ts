@@ -128,7 +128,12 @@ async function settledLabels(page: Page): Promise<string[]> {
     all.push(...fresh);
   }
   if (wheels) {
-    await page.mouse.wheel(0, -SCROLL_PX * wheels);
+    // Back to the top as the user first saw it (a screenshot may follow): one wheel back can land before the
+    // list has settled, so wheel again until the first row is rendered again.
+    for (let i = 0; i < MAX_SCROLLS && !(await visibleLabels(page)).includes(all[0]); i++) {
+      await list.hover();
+      await page.mouse.wheel(0, -SCROLL_PX * wheels);
+    }
     await page.mouse.move(0, 0); // no hover highlight left on a row
   }
   return all;
