@@ -160,7 +160,8 @@ describe('Server commands with several servers configured', function () {
     assert.match(r.refreshed ?? '', /left|expired/, JSON.stringify(r));
     const token = api.controller.token!.accessToken;
     assert.notStrictEqual(token, STALE);
-    assert.deepStrictEqual(r.servers?.map((x) => [x.name, x.ok]), [['staging', true], ['down', false]]);
+    assert.deepStrictEqual(r.servers?.map((x) => [x.name, x.ok, x.holds]), [['staging', true, true], ['down', false, false]]);
+    assert.ok(r.servers?.[0].running, 'staging runs on the new token (the core fix proved it live)');
     assert.strictEqual(envToken(), token, 'staging holds the refreshed token');
     assert.ok(r.transfer && 'detail' in r.transfer && /^HTTP 201/.test(r.transfer.detail), JSON.stringify(r.transfer));
     assert.strictEqual(r.ok, false);

@@ -1,88 +1,126 @@
 /**
- * Fix Now on several servers: one refresh, the token to every chosen server at once (Push to All: one
- * connection each, one progress line per server, its closing table), then one test transfer. One server's
- * failure never stops the others; the result names the servers that hold the new token.
- *
- * Composed from the flows that exist (the fix flow's refresh rule, the fleet push, the test transfer) until
- * src/core/flows/fix.ts offers the fix for several servers itself; then `fixOnServers` becomes a call to it
- * with these same deps, and the CLI and Fix Now say the same thing.
+ * Fix Now on several servers: the core's fixOnServers (src/core/flows/fixFleet.ts, the CLI's `fix --all-servers`
+ * runs the same): one refresh, every server's push → restart → live → verify at once, one test transfer, each
+ * server's watch. This file only renders it: one progress notification with a line per server, the step lines in
+ * the log, and the core's summary of which servers hold and run the new token.
  */
 import * as vscode from 'vscode';
 import type { Finding } from '../../core/errors/finding';
-import type { FixDeps } from '../../core/flows/fix';
-import { countdownText, type TokenState } from '../../core/token/token';
+import type { FixDeps, FixStepName } from '../../core/flows/fix';
+import { stepLine } from '../../core/flows/fix';
+import { fixOnServers, fleetFixSummary, type FleetFixResult } from '../../core/flows/fixFleet';
 import type { FeatureDeps } from '../deps';
 import { showFailure, toFinding } from '../notify';
 import type { RemoteArgs } from '../remote/answers';
-import type { ServerPushResult } from '../remote/pushAll';
+import type { RemoteFeature } from '../remote/feature';
+import type { NamedServer } from '../remote/servers';
+import { settleWindowMs } from '../remote/settle';
+
+export interface ServerFixOutcome {
+  name: string;
+  ok: boolean;
+  ms: number;
+  /** The server's .env holds the new token / its running service was proven to use it. */
+  holds: boolean;
+  running: boolean;
+  failedStep?: FixStepName;
+  finding?: Finding;
+}
 
 export interface FixAllResult {
   ok: boolean;
   /** Why the token was refreshed, or undefined when it was fresh. */
   refreshed?: string;
-  /** Absent when the run stopped before pushing (the refresh failed). */
-  servers?: ServerPushResult[];
+  /** Absent when the run stopped before the servers (the refresh failed). */
+  servers?: ServerFixOutcome[];
   transfer?: { detail: string; skipped?: boolean } | { finding: Finding };
-  failedStep?: 'refresh' | 'push' | 'transfer';
+  /** A shared step that failed (refresh, verify, transfer), or `push` when only servers failed. */
+  failedStep?: FixStepName;
   finding?: Finding;
 }
 
-export interface FixAllDeps {
-  fix: Pick<FixDeps, 'current' | 'staleReason' | 'refresh' | 'transfer'>;
-  pushToAll(args: RemoteArgs & { servers: string[] }): Promise<{ ok: boolean; results: ServerPushResult[] } | undefined>;
-  marginMs: number;
+type ProfileSide = Omit<FixDeps, 'server' | 'onStep'>;
+
+export async function fixAll(
+  deps: FeatureDeps,
+  side: ProfileSide,
+  remote: RemoteFeature,
+  servers: NamedServer[],
+  push: RemoteArgs,
+  marginMs: number,
+): Promise<FixAllResult> {
+  const where = { location: vscode.ProgressLocation.Notification, title: `SalesIQ: Fix Now on ${servers.length} servers`, cancellable: true };
+  const r = await vscode.window.withProgress(where, async (progress, cancel) => {
+    const abort = new AbortController();
+    cancel.onCancellationRequested(() => abort.abort(new Error('cancelled')));
+    const lines = new Map(servers.map((s) => [s.name, 'waiting…']));
+    const show = () => progress.report({ message: [...lines].map(([n, l]) => `${n}: ${l}`).join(' · ') });
+    const fleet = servers.map((s) => ({ name: s.name, server: remote.fixServer(push, s, () => undefined, abort.signal) }));
+    try {
+      return await fixOnServers(
+        {
+          ...side,
+          servers: fleet,
+          onStep: (server, name, done) => {
+            if (done) deps.log.info('fix', `${server ? `[${server}] ` : ''}${stepLine(done)}`);
+            if (server) lines.set(server, done ? `${name} ${done.ok ? '✓' : '✗'}` : `${name}…`);
+            show();
+          },
+          onServer: (name, state, detail) => {
+            if (state === 'ok' || state === 'failed') lines.set(name, state === 'ok' ? 'done ✓' : `failed: ${detail ?? ''}`);
+            show();
+          },
+        },
+        { marginMs, settleMs: settleWindowMs(), signal: abort.signal },
+      );
+    } finally {
+      for (const f of fleet) f.server.close();
+    }
+  });
+  const out = outcome(r);
+  report(deps, r, out);
+  return out;
 }
 
-export async function fixOnServers(deps: FeatureDeps, d: FixAllDeps, servers: string[], push: RemoteArgs = {}): Promise<FixAllResult> {
-  const { log, clock } = deps;
-  let token: TokenState;
-  let refreshed: string | undefined;
-  try {
-    const cached = await d.fix.current();
-    refreshed = await refreshReason(cached, clock.now(), d);
-    token = refreshed
-      ? await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'SalesIQ Fix Now: refreshing the token…' }, () => d.fix.refresh())
-      : cached!;
-    log.info('fix', refreshed ? `refreshed (${refreshed}); expires in ${countdownText(token.expiresAt - clock.now())}` : 'the token is fresh: no refresh');
-  } catch (e) {
-    void showFailure(e, log);
-    return { ok: false, failedStep: 'refresh', finding: toFinding(e) };
-  }
-  const pushed = await d.pushToAll({ ...push, confirm: false, quiet: true, servers });
-  if (!pushed) return { ok: false, refreshed, failedStep: 'push' };
-  const holding = pushed.results.filter((r) => r.ok).map((r) => r.name);
-  const transfer = holding.length && d.fix.transfer ? await testTransfer(d, token) : undefined;
-  const transferFailed = !!transfer && 'finding' in transfer;
-  const ok = pushed.ok && !transferFailed;
-  const result: FixAllResult = { ok, refreshed, servers: pushed.results, ...(transfer ? { transfer } : {}) };
-  if (!pushed.ok) result.failedStep = 'push';
-  else if (transferFailed) result.failedStep = 'transfer';
-  report(deps, result, holding);
-  return result;
+function outcome(r: FleetFixResult): FixAllResult {
+  const refresh = r.steps.find((s) => s.name === 'refresh');
+  const transfer = r.steps.find((s) => s.name === 'transfer');
+  const serversFailed = r.servers.some((s) => !s.ok);
+  const failedStep = r.failedStep ?? (serversFailed ? 'push' : undefined);
+  return {
+    ok: r.ok,
+    ...(refresh?.ok && !refresh.skipped ? { refreshed: refresh.detail } : {}),
+    ...(r.failedStep === 'refresh' ? {} : { servers: r.servers.map(serverOutcome) }),
+    ...(transfer ? { transfer: transferOutcome(transfer, r.error) } : {}),
+    ...(failedStep ? { failedStep } : {}),
+    ...(r.error ? { finding: toFinding(r.error) } : {}),
+  };
 }
 
-async function refreshReason(t: TokenState | undefined, now: number, d: FixAllDeps): Promise<string | undefined> {
-  if (!t) return 'no cached token';
-  const left = t.expiresAt - now;
-  if (left <= 0) return 'the cached token has expired';
-  if (left <= d.marginMs) return `only ${countdownText(left)} left`;
-  return d.fix.staleReason?.(t);
+function transferOutcome(t: FleetFixResult['steps'][number], error: unknown): NonNullable<FixAllResult['transfer']> {
+  return t.ok ? { detail: t.detail, ...(t.skipped ? { skipped: true } : {}) } : { finding: toFinding(error) };
 }
 
-async function testTransfer(d: FixAllDeps, token: TokenState): Promise<FixAllResult['transfer']> {
-  try {
-    return await d.fix.transfer!(token);
-  } catch (e) {
-    return { finding: toFinding(e) };
-  }
+function serverOutcome(s: FleetFixResult['servers'][number]): ServerFixOutcome {
+  return {
+    name: s.name,
+    ok: s.ok,
+    ms: s.ms,
+    holds: s.holds,
+    running: s.running,
+    ...(s.failedStep ? { failedStep: s.failedStep } : {}),
+    ...(s.ok ? {} : { finding: toFinding(s.error) }),
+  };
 }
 
-function report(deps: FeatureDeps, r: FixAllResult, holding: string[]): void {
-  const total = r.servers?.length ?? 0;
-  const transfer = !r.transfer ? 'no test transfer (no server holds the token)' : 'finding' in r.transfer ? `test transfer failed: ${r.transfer.finding.title}` : `test transfer ${r.transfer.detail}`;
-  const text = `SalesIQ Fix Now: ${holding.length} of ${total} servers hold the new token${holding.length ? ` (${holding.join(', ')})` : ''}; ${transfer}.`;
-  deps.log[r.ok ? 'info' : 'error']('fix', text);
+function report(deps: FeatureDeps, r: FleetFixResult, out: FixAllResult): void {
   deps.statusBar.render();
-  const show = r.ok ? vscode.window.showInformationMessage : vscode.window.showErrorMessage;
+  if (r.failedStep === 'refresh') {
+    void showFailure(r.error, deps.log);
+    return;
+  }
+  const text = `SalesIQ Fix Now: ${fleetFixSummary(r).replace(/\n/g, ' ')}`;
+  deps.log[out.ok ? 'info' : 'error']('fix', text);
+  const show = out.ok ? vscode.window.showInformationMessage : vscode.window.showErrorMessage;
   void show(text, 'Show Log').then((c) => c && deps.log.show());
 }

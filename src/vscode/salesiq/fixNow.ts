@@ -7,9 +7,8 @@ import type { FeatureDeps } from '../deps';
 import { loadNet } from '../lazy';
 import { showFailure, toFinding } from '../notify';
 import type { RemoteArgs } from '../remote/answers';
-import type { PushAllArgs } from '../remote/pushAll';
 import type { NamedServer } from '../remote/servers';
-import { type FixAllResult, fixOnServers } from './fixAll';
+import { fixAll, type FixAllResult } from './fixAll';
 import { remoteFeature } from '../remote';
 import { settleWindowMs } from '../remote/settle';
 import { settings } from '../settings';
@@ -59,10 +58,8 @@ export function registerFixNow(deps: FeatureDeps, last: LastResults): vscode.Dis
     if (!servers) return undefined;
     if (args.confirm !== false && !(await confirm(deps, servers))) return undefined;
     if (servers.length > 1) {
-      const marginMs = settings.autoRefreshMarginMin() * 60_000;
       const push = { ...args.push, interactive: args.confirm !== false };
-      const all = { fix: profileSide(deps, last), pushToAll: (a: PushAllArgs) => remote.pushToAll(a), marginMs };
-      return fixOnServers(deps, all, servers.map((s) => s.name), push);
+      return fixAll(deps, profileSide(deps, last), remote, servers, push, settings.autoRefreshMarginMin() * 60_000);
     }
     const result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'SalesIQ: Fix Now', cancellable: true }, async (progress, cancel) => {
       const abort = new AbortController();
