@@ -4,7 +4,6 @@
  */
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { readEnvKey } from '../../src/core/dotenv/setKey';
@@ -12,17 +11,9 @@ import { StateStore } from '../../src/core/token/stateFiles';
 import { startSshd, type SshdFixture } from '../sshd/fixture';
 import { runCli } from '../cli/run';
 import { fixture, newToken } from './hooks';
+import { freePort as closedPort } from '../support/freePort';
 
 const KEY = 'SALESIQ_ACCESS_TOKEN';
-
-/** A loopback port nobody listens on (bound, then released). */
-async function closedPort(): Promise<number> {
-  const srv = net.createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const port = (srv.address() as net.AddressInfo).port;
-  await new Promise((r) => srv.close(r));
-  return port;
-}
 
 describe('several servers through the CLI (two OpenSSH fixtures and one down)', function () {
   this.timeout(120_000);

@@ -4,74 +4,20 @@
  * Zoho sandbox.
  */
 import * as assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { readEnvKey } from '../../src/core/dotenv/setKey';
 import { StateStore } from '../../src/core/token/stateFiles';
 import { startSshd, type SshdFixture } from '../sshd/fixture';
-import { CLI, runCli } from '../cli/run';
+import { runCli } from '../cli/run';
+import { freePort as closedPort } from '../support/freePort';
+import { RunningCli as Running } from '../support/runningCli';
 import { SANDBOX_DEFAULTS, ZohoSandbox } from '../sandbox/zohoSandbox';
 import { fixture } from './hooks';
 
 const { org: ORG, portal: PORTAL } = SANDBOX_DEFAULTS;
 const KEY = 'SALESIQ_ACCESS_TOKEN';
-
-async function closedPort(): Promise<number> {
-  const srv = net.createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const port = (srv.address() as net.AddressInfo).port;
-  await new Promise((r) => srv.close(r));
-  return port;
-}
-
-/** The CLI as a long-running process: stdout lines as they come, stderr, a bounded wait, a signal and the exit. */
-class Running {
-  readonly lines: string[] = [];
-  stderr = '';
-  private readonly child: ChildProcess;
-  private readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-  private partial = '';
-
-  constructor(args: string[], env: Record<string, string>) {
-    this.child = spawn(process.execPath, [CLI, ...args], { env: { PATH: process.env.PATH, ...env } as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'pipe'] });
-    this.child.stdout!.on('data', (d: Buffer) => {
-      const parts = (this.partial + d.toString()).split('\n');
-      this.partial = parts.pop() ?? '';
-      this.lines.push(...parts);
-    });
-    this.child.stderr!.on('data', (d: Buffer) => (this.stderr += d));
-    this.exited = new Promise((resolve) => this.child.on('exit', (code, signal) => resolve({ code, signal })));
-  }
-
-  async waitFor(what: string, done: () => boolean, timeoutMs: number): Promise<void> {
-    const until = Date.now() + timeoutMs;
-    while (!done()) {
-      if (Date.now() > until) {
-        this.child.kill('SIGKILL');
-        assert.fail(`timed out waiting for ${what}; stdout:\n${this.lines.join('\n')}\nstderr:\n${this.stderr}`);
-      }
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
-
-  /** The signal, then the exit (SIGKILL, seen as a signal and never as success, if it has not come within 15 s). */
-  async stop(signal: NodeJS.Signals): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
-    this.child.kill(signal);
-    const timer = setTimeout(() => this.child.kill('SIGKILL'), 15_000);
-    try {
-      return await this.exited;
-    } finally {
-      clearTimeout(timer);
-    }
-  }
-
-  json(): Array<Record<string, any>> {
-    return this.lines.filter((l) => l.startsWith('{')).map((l) => JSON.parse(l));
-  }
-}
 
 describe('fix, keep-fresh and logs --follow on several servers (two OpenSSH fixtures and one down)', function () {
   this.timeout(120_000);

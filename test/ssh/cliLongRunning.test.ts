@@ -1,69 +1,17 @@
 /** The CLI commands that run until stopped: `keep-fresh` and `logs --follow`, ended by SIGTERM. */
 import * as assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { StateStore } from '../../src/core/token/stateFiles';
 import { readEnvKey } from '../../src/core/dotenv/setKey';
 import { tokenHashPrefix } from '../../src/core/flows/push';
-import { CLI } from '../cli/run';
+import { RunningCli as Running } from '../support/runningCli';
 import { SANDBOX_DEFAULTS, ZohoSandbox } from '../sandbox/zohoSandbox';
 import { fixtureFlags, sandboxFlags, useCliWorkspace } from './cliWorkspace';
 import { fixture } from './hooks';
 
 const { org: ORG } = SANDBOX_DEFAULTS;
 const KEY = 'SALESIQ_ACCESS_TOKEN';
-
-/** The CLI as a long-running process: its stdout lines as they come, a bounded wait, and its exit. */
-class Running {
-  readonly lines: string[] = [];
-  stderr = '';
-  private readonly child: ChildProcess;
-  private readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-  private partial = '';
-
-  constructor(args: string[], env: Record<string, string>) {
-    this.child = spawn(process.execPath, [CLI, ...args], { env: { PATH: process.env.PATH, ...env } as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'pipe'] });
-    this.child.stdout!.on('data', (d: Buffer) => {
-      const parts = (this.partial + d.toString()).split('\n');
-      this.partial = parts.pop() ?? '';
-      this.lines.push(...parts);
-    });
-    this.child.stderr!.on('data', (d: Buffer) => (this.stderr += d));
-    this.exited = new Promise((resolve) => this.child.on('exit', (code, signal) => resolve({ code, signal })));
-  }
-
-  async waitFor(what: string, done: () => boolean, timeoutMs: number): Promise<void> {
-    const until = Date.now() + timeoutMs;
-    while (!done()) {
-      if (Date.now() > until) {
-        this.child.kill('SIGKILL');
-        assert.fail(`timed out waiting for ${what}; stdout:\n${this.lines.join('\n')}\nstderr:\n${this.stderr}`);
-      }
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
-
-  /** SIGTERM, then the exit. */
-  async terminate(): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
-    this.child.kill('SIGTERM');
-    return this.exit();
-  }
-
-  /** The exit; SIGKILL (seen as signal SIGKILL, never as success) if it has not come within 15 s. */
-  async exit(): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
-    const timer = setTimeout(() => this.child.kill('SIGKILL'), 15_000);
-    try {
-      return await this.exited;
-    } finally {
-      clearTimeout(timer);
-    }
-  }
-
-  json(): Array<Record<string, any>> {
-    return this.lines.filter((l) => l.startsWith('{')).map((l) => JSON.parse(l));
-  }
-}
 
 describe('salesiq-devkit keep-fresh and logs --follow (until SIGTERM)', function () {
   this.timeout(90_000);
@@ -89,7 +37,7 @@ describe('salesiq-devkit keep-fresh and logs --follow (until SIGTERM)', function
     const kf = new Running(['keep-fresh', '--json', '--margin-minutes', '0.1', ...sshFlags(), ...zohoFlags()], env());
     const pushed = () => kf.json().filter((e) => e.event === 'pushed');
     await kf.waitFor('three pushes', () => pushed().length >= 3, 60_000);
-    const end = await kf.terminate();
+    const end = await kf.stop();
     assert.deepEqual([end.code, end.signal], [0, null], kf.stderr);
 
     const events = kf.json();
@@ -114,7 +62,7 @@ describe('salesiq-devkit keep-fresh and logs --follow (until SIGTERM)', function
     sandbox.tokenLifetimeSec = 4;
     const kf = new Running(['keep-fresh', '--margin-minutes', '0.05', ...zohoFlags()], env());
     await kf.waitFor('two refreshes', () => kf.lines.filter((l) => / refreshed: /.test(l)).length >= 2, 30_000);
-    const end = await kf.terminate();
+    const end = await kf.stop();
     assert.equal(end.code, 0, kf.stderr);
     assert.match(kf.lines[0], /keep-fresh started: no cached token yet; no server configured/);
     assert.ok(!kf.lines.some((l) => /pushed/.test(l)));
@@ -141,7 +89,7 @@ describe('salesiq-devkit keep-fresh and logs --follow (until SIGTERM)', function
     const next = `devkit-follow-next ${Date.now()}`;
     line(next);
     await follow.waitFor('the new line', () => follow.lines.some((l) => l.includes(next)), 30_000);
-    const end = await follow.terminate();
+    const end = await follow.stop();
     assert.deepEqual([end.code, end.signal], [0, null], follow.stderr);
   });
 });

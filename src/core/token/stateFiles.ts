@@ -30,6 +30,18 @@ export class StateStore {
   }
 
   readJson<T>(name: string): T | undefined {
+    const text = this.readOwn(name, 'utf8');
+    if (text === undefined) return undefined;
+    try {
+      return JSON.parse(text) as T;
+    } catch (e) {
+      if (e instanceof SyntaxError) return undefined;
+      throw e;
+    }
+  }
+
+  /** The file's text; undefined when it does not exist. Refused when others may read or write it. */
+  private readOwn(name: string, encoding: BufferEncoding): string | undefined {
     const file = path.join(this.dir, name);
     let fd: number;
     try {
@@ -39,10 +51,7 @@ export class StateStore {
     }
     try {
       refuseShared(file, fs.fstatSync(fd).mode & 0o777);
-      return JSON.parse(fs.readFileSync(fd, 'utf8')) as T;
-    } catch (e) {
-      if (e instanceof SyntaxError) return undefined;
-      throw e;
+      return fs.readFileSync(fd, encoding);
     } finally {
       fs.closeSync(fd);
     }
@@ -113,20 +122,8 @@ export class StateStore {
 
   /** Whole lines of numbers; undefined when the file does not exist. Refused like readJson when others can read it. */
   private readLines(name: string): number[] | undefined {
-    const file = path.join(this.dir, name);
-    let fd: number;
-    try {
-      fd = fs.openSync(file, 'r');
-    } catch {
-      return undefined;
-    }
-    try {
-      refuseShared(file, fs.fstatSync(fd).mode & 0o777);
-      // A line is whole once its newline is written: a last piece without one is still being appended.
-      return fs.readFileSync(fd, 'latin1').split('\n').slice(0, -1).map(Number);
-    } finally {
-      fs.closeSync(fd);
-    }
+    // A line is whole once its newline is written: a last piece without one is still being appended.
+    return this.readOwn(name, 'latin1')?.split('\n').slice(0, -1).map(Number);
   }
 
   private appendText(name: string, text: string): void {

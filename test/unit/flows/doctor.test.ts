@@ -107,16 +107,19 @@ describe('doctor: server checks (scripted server)', () => {
     assert.ok(report.checks.slice(PROFILE_CHECKS.length).every((c) => c.status === 'skip'));
   });
 
-  it('both probe scripts are constant one-liners any login shell passes through', async () => {
+  it('every probe script is a constant one-liner any login shell passes through (the privileged reads as two without a password, one with)', async () => {
     const s = fakeSession(() => ({ stdout: '' }));
+    const target = { envPath: '/opt/llm-chatbot/.env', key: 'SALESIQ_ACCESS_TOKEN', service: 'llm-chatbot', journalLines: 200 };
     await probeUnit(s as SshSession, 'llm-chatbot', 10).catch(() => undefined);
-    await probePrivileged(s as SshSession, { mode: 'nopasswd' }, { envPath: '/opt/llm-chatbot/.env', key: 'SALESIQ_ACCESS_TOKEN', service: 'llm-chatbot', journalLines: 200 }, 10);
-    assert.equal(s.calls.length, 2);
+    await probePrivileged(s as SshSession, { mode: 'nopasswd' }, target, 10);
+    assert.equal(s.calls.length, 3);
+    await probePrivileged(s as SshSession, { mode: 'password', password: 'pw' }, target, 10);
+    assert.equal(s.calls.length, 4, 'with a password one run, so a wrong password is tried once');
     for (const { cmd } of s.calls) {
       assert.ok(!/[!\\\n]/.test(cmd), `no !, backslash or newline: ${cmd}`);
-      assert.match(cmd, /^env LC_ALL=C (sudo -n )?timeout -k 2 10 sh -c '[^']*' devkit-doctor /);
+      assert.match(cmd, /^env LC_ALL=C (sudo -n |sudo -S -k -p '' )?timeout -k 2 10 sh -c '[^']*' devkit-doctor /);
     }
-    assert.match(s.calls[1].cmd, /devkit-doctor '\/opt\/llm-chatbot\/\.env' 'SALESIQ_ACCESS_TOKEN' 'llm-chatbot' 200 1048576$/);
+    for (const { cmd } of s.calls.slice(1)) assert.match(cmd, /devkit-doctor '\/opt\/llm-chatbot\/\.env' 'SALESIQ_ACCESS_TOKEN' 'llm-chatbot' 200 1048576$/);
   });
 
   it('refuses a hostile key or unit before anything runs', async () => {
