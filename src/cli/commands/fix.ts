@@ -1,3 +1,4 @@
+import { REMOTE_DEFAULTS } from '../../core/defaults';
 import { DevKitError, isDevKitError } from '../../core/errors/devkitError';
 import { type FixResult, type FixServer, type FixStepResult, fixSummary, isExpiredToken, runFix, type StepOutcome, stepLine } from '../../core/flows/fix';
 import type { PushResult } from '../../core/flows/push';
@@ -102,7 +103,7 @@ export async function transferStep(ctx: CliContext, t: TokenState, portal: Porta
 }
 
 export function settleSeconds(v: string | undefined): number {
-  if (v === undefined) return 1.5;
+  if (v === undefined) return REMOTE_DEFAULTS.settleSeconds;
   const n = Number(v);
   if (!/^\d+(\.\d+)?$/.test(v) || !(n <= MAX_SETTLE_SECONDS)) throw new UsageError(`--settle-seconds takes a number of seconds from 0 to ${MAX_SETTLE_SECONDS} (got "${v}")`);
   return n;
