@@ -6,6 +6,8 @@
 import * as assert from 'assert';
 import * as fs from 'fs';
 import * as net from 'net';
+import * as os from 'os';
+import * as path from 'path';
 import * as vscode from 'vscode';
 import { readEnvKey } from '../../src/core/dotenv/setKey';
 import type { DevKitApi } from '../../src/extension';
@@ -166,6 +168,26 @@ describe('Server commands with several servers configured', function () {
     assert.ok(r.transfer && 'detail' in r.transfer && /^HTTP 201/.test(r.transfer.detail), JSON.stringify(r.transfer));
     assert.strictEqual(r.ok, false);
     assert.strictEqual(r.failedStep, 'push');
+  });
+
+  it('"Trust and Pin" on a named server pins its own entry of salesiq.remote.servers, never the single-server setting', async () => {
+    const list = vscode.workspace.getConfiguration('salesiq.remote').get<Array<Record<string, unknown>>>('servers')!;
+    const empty = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'devkit-pin-')), 'known_hosts');
+    fs.writeFileSync(empty, '');
+    try {
+      await setSetting('remote.servers', list.map((e) => (e.name === 'staging' ? { ...e, knownHostsFile: empty } : e)));
+      const r = await run<{ ok: boolean; results: ServerTestResult[] }>('salesiq.testSshConnection', { server: 'staging', hostKeyAnswer: 'pin' });
+      assert.strictEqual(r.ok, true, JSON.stringify(r));
+      const after = vscode.workspace.getConfiguration('salesiq.remote');
+      const pinned = after.get<Array<Record<string, unknown>>>('servers')!.map((e) => [e.name, e.hostFingerprint ?? '']);
+      assert.deepStrictEqual(pinned, [['staging', fx.fingerprints.ed25519], ['down', '']]);
+      assert.strictEqual(after.get('hostFingerprint'), '', 'the single-server pin is untouched');
+      const again = await run<{ ok: boolean }>('salesiq.testSshConnection', { server: 'staging', hostKeyAnswer: 'reject' });
+      assert.strictEqual(again.ok, true, 'the pin now trusts the host without asking');
+    } finally {
+      await setSetting('remote.servers', list);
+      fs.rmSync(path.dirname(empty), { recursive: true, force: true });
+    }
   });
 
   it('Run Doctor on all servers: one report with a section per server', async () => {

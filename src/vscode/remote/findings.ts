@@ -34,7 +34,7 @@ export const needsAnswer = (what: string): DevKitError =>
 
 export interface Context {
   /** Where an expected host key came from: the pin, else this known_hosts file. */
-  target?: { pin?: string; knownHostsFile: string };
+  target?: { pin?: string; knownHostsFile: string; serverName?: string };
   /** Said after the finding, e.g. that a stored secret was forgotten. */
   note?: string;
 }
@@ -46,9 +46,11 @@ export function explain(e: unknown, ctx: Context): DevKitError {
   const extra: string[] = [];
   if (f.code === 'host-key-changed') {
     const expected = d.knownFingerprints || '(none)';
-    const where = ctx.target?.pin
-      ? 'the fingerprint pinned in salesiq.remote.hostFingerprint (if you changed salesiq.remote.host, clear the pin)'
-      : (ctx.target?.knownHostsFile ?? 'known_hosts');
+    const t = ctx.target;
+    const pinned = t?.serverName
+      ? `the fingerprint pinned in server "${t.serverName}"'s hostFingerprint in salesiq.remote.servers (if you changed its host, clear the pin)`
+      : 'the fingerprint pinned in salesiq.remote.hostFingerprint (if you changed salesiq.remote.host, clear the pin)';
+    const where = t?.pin ? pinned : (t?.knownHostsFile ?? 'known_hosts');
     extra.push(`The server presented ${d.keyType ?? 'a'} key ${d.fingerprint ?? ''}; expected ${expected} from ${where}.`);
   } else if (f.code === 'host-key-unknown' && d.fingerprint) {
     extra.push(`Its ${d.keyType ?? ''} fingerprint is ${d.fingerprint}.`);

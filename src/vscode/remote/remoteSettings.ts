@@ -16,6 +16,8 @@ export interface RemoteSettings {
   backupsToKeep: number;
   confirmPush: boolean;
   restart: boolean;
+  /** Set for an entry of `salesiq.remote.servers`: where its own settings (its host-key pin) live. */
+  serverName?: string;
 }
 
 export function remoteSettings(): RemoteSettings {
@@ -41,7 +43,29 @@ const keepWithin = (n: number): number => Math.max(BACKUPS_TO_KEEP_RANGE.min, Ma
 
 export const autoPushEnabled = (): boolean => vscode.workspace.getConfiguration('salesiq').get<boolean>('autoPush') ?? false;
 
-/** "Trust and pin" stores the fingerprint for every workspace (the server is the user's, not the folder's). */
-export async function pinFingerprint(fingerprint: string): Promise<void> {
-  await vscode.workspace.getConfiguration('salesiq.remote').update('hostFingerprint', fingerprint, vscode.ConfigurationTarget.Global);
+/**
+ * "Trust and pin" stores the fingerprint for every workspace (the server is the user's, not the folder's): in
+ * `salesiq.remote.hostFingerprint` for the single server, in its own entry of `salesiq.remote.servers` for a
+ * named one (at the level that entry is defined), so one server's pin never lands on another.
+ */
+export async function pinFingerprint(fingerprint: string, serverName?: string): Promise<string> {
+  const c = vscode.workspace.getConfiguration('salesiq.remote');
+  if (!serverName) {
+    await c.update('hostFingerprint', fingerprint, vscode.ConfigurationTarget.Global);
+    return 'salesiq.remote.hostFingerprint';
+  }
+  const where = c.inspect<unknown[]>('servers');
+  const levels = [
+    [where?.workspaceFolderValue, vscode.ConfigurationTarget.WorkspaceFolder],
+    [where?.workspaceValue, vscode.ConfigurationTarget.Workspace],
+    [where?.globalValue, vscode.ConfigurationTarget.Global],
+  ] as const;
+  for (const [list, level] of levels) {
+    if (!Array.isArray(list) || !list.some((e) => isEntry(e, serverName))) continue;
+    await c.update('servers', list.map((e) => (isEntry(e, serverName) ? { ...(e as object), hostFingerprint: fingerprint } : e)), level);
+    return `the hostFingerprint of server "${serverName}" in salesiq.remote.servers`;
+  }
+  throw new Error(`server "${serverName}" is no longer in salesiq.remote.servers`);
 }
+
+const isEntry = (e: unknown, name: string): boolean => !!e && typeof e === 'object' && (e as { name?: unknown }).name === name;

@@ -55,6 +55,7 @@ export function configuredServers(): NamedServer[] {
         envPath: str(o.envPath) ?? base.envPath,
         service: str(o.service) ?? base.service,
         sudo: sudo && (SUDO_MODES as readonly string[]).includes(sudo) ? (sudo as SudoMode) : base.sudo,
+        serverName: name,
       },
     });
   }

@@ -69,8 +69,8 @@ export async function connectTarget(deps: FeatureDeps, answers: Answers, target:
   const hk = session.hostKey;
   deps.log.info('ssh', `connected to ${targetLabel(target)}; host key ${hk.keyType} ${hk.fingerprint} (${hk.via})`);
   if (hk.via === 'accepted-pin') {
-    await pinFingerprint(hk.fingerprint);
-    deps.log.info('ssh', `pinned ${hk.fingerprint} in salesiq.remote.hostFingerprint`);
+    const where = await pinFingerprint(hk.fingerprint, target.serverName);
+    deps.log.info('ssh', `pinned ${hk.fingerprint} in ${where}`);
   }
   return session;
 }

@@ -23,6 +23,8 @@ export interface Target {
   knownHostsFile: string;
   knownHostsText: string;
   pin?: string;
+  /** The `salesiq.remote.servers` entry this target comes from (where "Trust and pin" stores the pin). */
+  serverName?: string;
   /** ProxyJump hops from ~/.ssh/config, in connection order. */
   jump?: JumpHost[];
   /** What ~/.ssh/config held that DevKit skipped (a Match exec block, a ProxyCommand…), for the log. */
@@ -61,6 +63,7 @@ export function resolveTarget(s: RemoteSettings): Target {
   if (identityFile) target.identityFile = identityFile;
   if (agent) target.agent = agent;
   if (s.hostFingerprint) target.pin = s.hostFingerprint;
+  if (s.serverName) target.serverName = s.serverName;
   const creds = { knownHostsText: target.knownHostsText, defaultUser: localUser, ...(identityFile ? { identityFile } : {}) };
   const jump = jumpHostsFor(sshConfig, s.host, env, agent ? { ...creds, agent } : creds, target.warnings);
   if (jump.length) target.jump = jump;
