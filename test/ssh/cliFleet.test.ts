@@ -4,68 +4,41 @@
  */
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { readEnvKey } from '../../src/core/dotenv/setKey';
 import { StateStore } from '../../src/core/token/stateFiles';
-import { startSshd, type SshdFixture } from '../sshd/fixture';
 import { runCli } from '../cli/run';
+import { fleetEntry, useFleet } from './fleetServers';
 import { fixture, newToken } from './hooks';
-import { freePort as closedPort } from '../support/freePort';
 
 const KEY = 'SALESIQ_ACCESS_TOKEN';
 
 describe('several servers through the CLI (two OpenSSH fixtures and one down)', function () {
   this.timeout(120_000);
-  let second: SshdFixture;
-  let dir: string;
-  let downPort: number;
-
-  const entry = (name: string, fx: SshdFixture, over: Record<string, unknown> = {}) => ({
-    name, host: fx.host, port: fx.port, user: fx.user, identity: fx.keys.plain, knownHosts: fx.knownHostsPath, envFile: fx.envPath, service: fx.service, sudo: 'nopasswd', ...over,
-  });
+  const fleet = useFleet('devkit-fleet-');
+  const entry = fleetEntry;
   function writeConfig(extra: Record<string, unknown>[] = []): string {
-    const file = path.join(dir, 'config.json');
-    const servers = [entry('staging', fixture()), entry('prod', second), ...extra];
+    const file = path.join(fleet.dir, 'config.json');
+    const servers = [entry('staging', fixture()), entry('prod', fleet.second), ...extra];
     fs.writeFileSync(file, JSON.stringify({ servers }), { mode: 0o600 });
     return file;
   }
-  const run = (args: string[]) => runCli([...args, '--config', path.join(dir, 'config.json'), '--state-dir', path.join(dir, 'state')], { HOME: dir }, '', 100_000);
+  const run = (args: string[]) => runCli([...args, '--config', path.join(fleet.dir, 'config.json'), '--state-dir', path.join(fleet.dir, 'state')], { HOME: fleet.dir }, '', 100_000);
   async function cacheToken(): Promise<string> {
     const accessToken = newToken();
-    await new StateStore(path.join(dir, 'state')).tokenStore('default', undefined).writeToken({ accessToken, obtainedAt: Date.now(), expiresAt: Date.now() + 3600_000 });
+    await new StateStore(path.join(fleet.dir, 'state')).tokenStore('default', undefined).writeToken({ accessToken, obtainedAt: Date.now(), expiresAt: Date.now() + 3600_000 });
     return accessToken;
   }
 
-  before(async function () {
-    this.timeout(180_000);
-    second = await startSshd();
-    downPort = await closedPort();
-  });
-  after(async function () {
-    this.timeout(60_000);
-    await second?.stop();
-  });
-  beforeEach(() => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'devkit-fleet-'));
-    for (const fx of [fixture(), second]) {
-      fx.resetEnv();
-      fx.setSudoMode('nopasswd');
-      fx.setFault('none');
-      fx.setEnvMode('envfile');
-    }
-  });
-  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
-
   it('push-env --all-servers: both live servers hold the new token, the down one fails alone; exit non-zero; the JSON says which', async () => {
-    writeConfig([entry('down', fixture(), { port: downPort })]);
+    writeConfig([entry('down', fixture(), { port: fleet.downPort })]);
     const token = await cacheToken();
     const r = await run(['push-env', '--all-servers', '--json']);
     assert.notEqual(r.code, 0, r.stdout);
     assert.equal(r.json.ok, false);
     assert.deepEqual(r.json.servers.map((s: { name: string; ok: boolean }) => [s.name, s.ok]), [['staging', true], ['prod', true], ['down', false]]);
     assert.equal(r.json.servers[2].error.category, 'network');
-    for (const fx of [fixture(), second]) {
+    for (const fx of [fixture(), fleet.second]) {
       assert.equal(readEnvKey(fx.readEnv(), KEY), token);
       assert.equal(fx.serviceEnv()[KEY], token, 'restarted onto the new token');
     }
@@ -76,35 +49,35 @@ describe('several servers through the CLI (two OpenSSH fixtures and one down)', 
   it('--server picks by name (repeatable); an unknown name is a usage error naming it', async () => {
     writeConfig();
     const token = await cacheToken();
-    const before = second.readEnv();
+    const before = fleet.second.readEnv();
     const r = await run(['push-env', '--server', 'staging', '--no-restart']);
     assert.equal(r.code, 0, r.stderr + r.stdout);
     assert.match(r.stdout, /^server\s+result\s+time\s+what was done$/m);
     assert.match(r.stdout, /1 of 1 servers hold the new token\./);
     assert.equal(readEnvKey(fixture().readEnv(), KEY), token);
-    assert.ok(second.readEnv().equals(before), 'prod untouched');
+    assert.ok(fleet.second.readEnv().equals(before), 'prod untouched');
     const bad = await run(['push-env', '--server', 'staging', '--server', 'nope']);
     assert.equal(bad.code, 2);
     assert.match(bad.stderr, /unknown server "nope"/);
   });
 
   it('a host key changed on one server only: that one stops with host-key-changed, the other is pushed', async () => {
-    const stranger = fs.readFileSync(`${second.keys.stranger}.pub`, 'utf8').trim().split(' ').slice(0, 2).join(' ');
-    const badKnownHosts = path.join(dir, 'known_hosts.changed');
-    fs.writeFileSync(badKnownHosts, `[127.0.0.1]:${second.port} ${stranger}\n`);
-    const file = path.join(dir, 'config.json');
-    fs.writeFileSync(file, JSON.stringify({ servers: [entry('staging', fixture()), entry('prod', second, { knownHosts: badKnownHosts })] }));
+    const stranger = fs.readFileSync(`${fleet.second.keys.stranger}.pub`, 'utf8').trim().split(' ').slice(0, 2).join(' ');
+    const badKnownHosts = path.join(fleet.dir, 'known_hosts.changed');
+    fs.writeFileSync(badKnownHosts, `[127.0.0.1]:${fleet.second.port} ${stranger}\n`);
+    const file = path.join(fleet.dir, 'config.json');
+    fs.writeFileSync(file, JSON.stringify({ servers: [entry('staging', fixture()), entry('prod', fleet.second, { knownHosts: badKnownHosts })] }));
     const token = await cacheToken();
     const r = await run(['push-env', '--all-servers', '--json']);
     assert.equal(r.json.servers[0].ok, true);
     assert.equal(r.json.servers[1].ok, false);
     assert.equal(r.json.servers[1].error.code, 'host-key-changed');
     assert.equal(readEnvKey(fixture().readEnv(), KEY), token);
-    assert.notEqual(readEnvKey(second.readEnv(), KEY), token);
+    assert.notEqual(readEnvKey(fleet.second.readEnv(), KEY), token);
   });
 
   it('doctor --all-servers: the profile checks once, then each server with its own checks; the down one fails at host-key', async () => {
-    writeConfig([entry('down', fixture(), { port: downPort })]);
+    writeConfig([entry('down', fixture(), { port: fleet.downPort })]);
     await cacheToken();
     const r = await run(['doctor', '--all-servers', '--json']);
     assert.notEqual(r.code, 0);

@@ -5,15 +5,14 @@
  */
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { readEnvKey } from '../../src/core/dotenv/setKey';
 import { StateStore } from '../../src/core/token/stateFiles';
-import { startSshd, type SshdFixture } from '../sshd/fixture';
+import type { SshdFixture } from '../sshd/fixture';
 import { runCli } from '../cli/run';
-import { freePort as closedPort } from '../support/freePort';
 import { RunningCli as Running } from '../support/runningCli';
 import { SANDBOX_DEFAULTS, ZohoSandbox } from '../sandbox/zohoSandbox';
+import { fleetEntry, useFleet } from './fleetServers';
 import { fixture } from './hooks';
 
 const { org: ORG, portal: PORTAL } = SANDBOX_DEFAULTS;
@@ -21,22 +20,18 @@ const KEY = 'SALESIQ_ACCESS_TOKEN';
 
 describe('fix, keep-fresh and logs --follow on several servers (two OpenSSH fixtures and one down)', function () {
   this.timeout(120_000);
-  let second: SshdFixture;
-  let dir: string;
-  let downPort: number;
+  const fleet = useFleet('devkit-fleetrun-');
   let sandbox: ZohoSandbox;
 
-  const entry = (name: string, fx: SshdFixture, over: Record<string, unknown> = {}) => ({
-    name, host: fx.host, port: fx.port, user: fx.user, identity: fx.keys.plain, knownHosts: fx.knownHostsPath, envFile: fx.envPath, service: fx.service, sudo: 'nopasswd', ...over,
-  });
+  const entry = fleetEntry;
   function writeConfig(withDown: boolean): void {
-    const servers = [entry('staging', fixture()), entry('prod', second), ...(withDown ? [entry('down', fixture(), { port: downPort })] : [])];
-    fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify({ servers }), { mode: 0o600 });
+    const servers = [entry('staging', fixture()), entry('prod', fleet.second), ...(withDown ? [entry('down', fixture(), { port: fleet.downPort })] : [])];
+    fs.writeFileSync(path.join(fleet.dir, 'config.json'), JSON.stringify({ servers }), { mode: 0o600 });
   }
-  const stateDir = () => path.join(dir, 'state');
-  const flags = () => ['--config', path.join(dir, 'config.json'), '--state-dir', stateDir(), '--dc', 'in', '--accounts-url', sandbox.accountsUrlTemplate, '--salesiq-url', sandbox.salesiqUrlTemplate];
+  const stateDir = () => path.join(fleet.dir, 'state');
+  const flags = () => ['--config', path.join(fleet.dir, 'config.json'), '--state-dir', stateDir(), '--dc', 'in', '--accounts-url', sandbox.accountsUrlTemplate, '--salesiq-url', sandbox.salesiqUrlTemplate];
   const env = () => ({
-    HOME: dir, XDG_CONFIG_HOME: dir,
+    HOME: fleet.dir, XDG_CONFIG_HOME: fleet.dir,
     SALESIQ_CLIENT_ID: ORG.clientId, SALESIQ_CLIENT_SECRET: ORG.clientSecret, SALESIQ_REFRESH_TOKEN: ORG.refreshTokens[0],
     SALESIQ_SCREEN_NAME: PORTAL.screenName, SALESIQ_APP_ID: PORTAL.appId, SALESIQ_DEPARTMENT_ID: PORTAL.departmentId,
   });
@@ -51,30 +46,11 @@ describe('fix, keep-fresh and logs --follow on several servers (two OpenSSH fixt
   }
   const appendJournal = (fx: SshdFixture, text: string) => fs.appendFileSync(path.join(fx.svcDir, 'journal.log'), `Nov 25 10:00:00 sdk-host llm-chatbot[1]: ${text}\n`);
 
-  before(async function () {
-    this.timeout(180_000);
-    second = await startSshd();
-    downPort = await closedPort();
-  });
-  after(async function () {
-    this.timeout(60_000);
-    await second?.stop();
-  });
   beforeEach(async () => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'devkit-fleetrun-'));
-    for (const fx of [fixture(), second]) {
-      fx.resetEnv();
-      fx.setSudoMode('nopasswd');
-      fx.setFault('none');
-      fx.setEnvMode('envfile');
-    }
     sandbox = new ZohoSandbox();
     await sandbox.start();
   });
-  afterEach(async () => {
-    await sandbox.stop();
-    fs.rmSync(dir, { recursive: true, force: true });
-  });
+  afterEach(() => sandbox.stop());
 
   it('fix --all-servers: one refresh, both live servers run the new token, the down one fails alone, ONE transfer; exit 3; the JSON says which', async () => {
     writeConfig(true);
@@ -101,7 +77,7 @@ describe('fix, keep-fresh and logs --follow on several servers (two OpenSSH fixt
     }
     const down = r.json.servers[2];
     assert.deepEqual([down.failedStep, down.error.category, down.holds], ['push', 'network', false]);
-    for (const fx of [fixture(), second]) {
+    for (const fx of [fixture(), fleet.second]) {
       assert.equal(readEnvKey(fx.readEnv(), KEY), fresh);
       assert.equal(fx.serviceEnv()[KEY], fresh, 'restarted onto the new token');
     }
@@ -123,7 +99,7 @@ describe('fix, keep-fresh and logs --follow on several servers (two OpenSSH fixt
   it('fix --all-servers: a service that crashes on one server fails that server\'s watch (or live) only; the other runs the token', async () => {
     writeConfig(false);
     const token = await cacheToken();
-    second.setFault('crash 1');
+    fleet.second.setFault('crash 1');
     const r = await run(['fix', '--all-servers', '--json', '--no-transfer', '--settle-seconds', '8']);
     assert.equal(r.code, 1, r.stdout);
     const [staging, prod] = r.json.servers;
@@ -150,7 +126,7 @@ describe('fix, keep-fresh and logs --follow on several servers (two OpenSSH fixt
     assert.deepEqual([events.at(-1)!.event, events.at(-1)!.reason], ['stopped', 'signal']);
     // The last refreshed token is on both live servers, and each one's push was its own line.
     const cached = (await store().readToken())!.accessToken;
-    for (const fx of [fixture(), second]) assert.equal(readEnvKey(fx.readEnv(), KEY), cached);
+    for (const fx of [fixture(), fleet.second]) assert.equal(readEnvKey(fx.readEnv(), KEY), cached);
     assert.equal(pushedTo('staging').at(-1)!.expiresAt, pushedTo('prod').at(-1)!.expiresAt);
     assert.ok(!kf.lines.join('\n').includes(cached) && !kf.stderr.includes(cached), 'no token in the log lines');
   });
@@ -169,10 +145,10 @@ describe('fix, keep-fresh and logs --follow on several servers (two OpenSSH fixt
     writeConfig(false);
     const tag = Date.now();
     appendJournal(fixture(), `first-staging ${tag}`);
-    appendJournal(second, `first-prod ${tag}`);
-    const follow = new Running(['logs', '--follow', '--all-servers', '-n', '1', ...flags()], { HOME: dir });
+    appendJournal(fleet.second, `first-prod ${tag}`);
+    const follow = new Running(['logs', '--follow', '--all-servers', '-n', '1', ...flags()], { HOME: fleet.dir });
     await follow.waitFor('the last line of each server', () => follow.lines.includes(`[staging] Nov 25 10:00:00 sdk-host llm-chatbot[1]: first-staging ${tag}`) && follow.lines.some((l) => l.startsWith('[prod] ') && l.includes(`first-prod ${tag}`)), 30_000);
-    appendJournal(second, `next-prod ${tag}`);
+    appendJournal(fleet.second, `next-prod ${tag}`);
     await follow.waitFor('the new prod line', () => follow.lines.some((l) => l.startsWith('[prod] ') && l.includes(`next-prod ${tag}`)), 30_000);
     const end = await follow.stop('SIGINT');
     assert.deepEqual([end.code, end.signal], [0, null], follow.stderr);
@@ -182,13 +158,13 @@ describe('fix, keep-fresh and logs --follow on several servers (two OpenSSH fixt
   it('logs --follow --all-servers: the down server and one that drops are each reported on their own line; the others go on; exit 3', async () => {
     writeConfig(true);
     const tag = Date.now();
-    const follow = new Running(['logs', '--follow', '--all-servers', '--json', '-n', '1', ...flags()], { HOME: dir });
+    const follow = new Running(['logs', '--follow', '--all-servers', '--json', '-n', '1', ...flags()], { HOME: fleet.dir });
     await follow.waitFor('the down server reported', () => /^\[down\] .*the other servers go on$/m.test(follow.stderr), 30_000);
     appendJournal(fixture(), `staging-a ${tag}`);
-    appendJournal(second, `prod-a ${tag}`);
+    appendJournal(fleet.second, `prod-a ${tag}`);
     const seen = (server: string, text: string) => follow.json().some((e) => e.server === server && String(e.line).includes(text));
     await follow.waitFor('both streams', () => seen('staging', `staging-a ${tag}`) && seen('prod', `prod-a ${tag}`), 30_000);
-    assert.ok(second.cutSessions().length > 0, 'prod\'s connection was cut');
+    assert.ok(fleet.second.cutSessions().length > 0, 'prod\'s connection was cut');
     await follow.waitFor('prod reported as dropped', () => /^\[prod\] the connection was lost; the other servers go on$/m.test(follow.stderr), 30_000);
     appendJournal(fixture(), `staging-b ${tag}`);
     await follow.waitFor('staging still streaming', () => seen('staging', `staging-b ${tag}`), 30_000);
