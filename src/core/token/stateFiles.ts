@@ -63,18 +63,22 @@ export class StateStore {
   }
 
   private writeText(name: string, text: string): void {
-    this.ensureDir();
     const file = path.join(this.dir, name);
     const tmp = `${file}.${process.pid}.tmp`;
+    this.inDir(() => fs.writeFileSync(tmp, text, { mode: 0o600 }));
+    fs.renameSync(tmp, file);
+  }
+
+  /** Runs a write into the directory; when the directory was removed since (a test, a cleanup), creates it again once. */
+  private inDir(write: () => void): void {
+    this.ensureDir();
     try {
-      fs.writeFileSync(tmp, text, { mode: 0o600 });
+      write();
     } catch (e) {
-      // The directory was removed since (a test, a cleanup): create it again once.
       if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
       this.ensureDir(true);
-      fs.writeFileSync(tmp, text, { mode: 0o600 });
+      write();
     }
-    fs.renameSync(tmp, file);
   }
 
   /** TokenStore for one profile; credentials come from the environment/config, never from disk here. */
@@ -127,15 +131,8 @@ export class StateStore {
   }
 
   private appendText(name: string, text: string): void {
-    this.ensureDir();
     const file = path.join(this.dir, name);
-    try {
-      fs.appendFileSync(file, text, { mode: 0o600 });
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
-      this.ensureDir(true);
-      fs.appendFileSync(file, text, { mode: 0o600 });
-    }
+    this.inDir(() => fs.appendFileSync(file, text, { mode: 0o600 }));
   }
 
   lease(profile: string, clock: Clock, ttlMs = 60_000): Lease {
