@@ -8,14 +8,13 @@
  * the bootstrap cannot draw the final text itself (a sandbox seed to import, an unreadable secret). It takes over
  * the same item and replaces the stand-ins in one tick (Handoff). docs/vscode.md §5 says what this relies on.
  */
-import * as crypto from 'crypto';
-import * as fs from 'fs';
 import * as vscode from 'vscode';
 import type * as Full from '../extension';
 import { ShownToken, statusView, StatusInput } from '../core/token/statusView';
 import { isDue, nextTickMs } from '../core/token/token';
 import { applyView, createTokenItem, Handoff, settingsInput, shownProfile } from './bootstrapItem';
 import { keys } from './profileStore';
+import { readSeedFile, seedImportedBefore } from './seedFile';
 
 /**
  * Long enough that the full extension's load and its SecretStorage round trips stay out of the window's own
@@ -113,10 +112,9 @@ function parses(raw: string | undefined): boolean {
  * only where its profile's secrets are missing), undefined without a seed.
  */
 function pendingSeed(context: vscode.ExtensionContext): 'changed' | 'same' | undefined {
-  const file = process.env.SALESIQ_DEVKIT_SEED;
-  if (!file || !fs.existsSync(file)) return undefined;
-  const hash = crypto.createHash('sha256').update(fs.readFileSync(file, 'utf8')).digest('hex');
-  return context.globalState.get('salesiq.seedHash') === hash ? 'same' : 'changed';
+  const seed = readSeedFile();
+  if (!seed) return undefined;
+  return seedImportedBefore(context, seed) ? 'same' : 'changed';
 }
 
 function fullLoadDelayMs(): number {

@@ -1,5 +1,3 @@
-import * as crypto from 'crypto';
-import * as fs from 'fs';
 import * as vscode from 'vscode';
 import { isDataCenter } from '../core/zoho/datacenters';
 import { isLoopbackHost, isLoopbackUrl } from '../core/loopback';
@@ -9,6 +7,7 @@ import { ProfileStore } from './profileStore';
 import type { SecretStore } from './secretStore';
 import { settings } from './settings';
 import { pendingClientKey } from './commands/authorize';
+import { readSeedFile, rememberSeedImported, seedImportedBefore } from './seedFile';
 
 /**
  * `npm start` preloads sandbox credentials: the sandbox writes a seed file (0600, in a temp dir that
@@ -41,11 +40,9 @@ interface Seed {
 }
 
 export async function importSandboxSeed(context: vscode.ExtensionContext, secrets: SecretStore, log: Log): Promise<string | undefined> {
-  const file = process.env.SALESIQ_DEVKIT_SEED;
-  if (!file || !fs.existsSync(file)) return undefined;
-  const raw = fs.readFileSync(file, 'utf8');
-  const hash = crypto.createHash('sha256').update(raw).digest('hex');
-  const seed = JSON.parse(raw) as Seed;
+  const file = readSeedFile();
+  if (!file) return undefined;
+  const seed = JSON.parse(file.raw) as Seed;
   const refused = context.extensionMode === vscode.ExtensionMode.Production ? notLoopback(seed) : undefined;
   if (refused) {
     log.warn('sandbox', `ignored the seed named by SALESIQ_DEVKIT_SEED: ${refused}, and an installed extension only takes a seed that stays on loopback (127.0.0.1, localhost)`);
@@ -53,7 +50,7 @@ export async function importSandboxSeed(context: vscode.ExtensionContext, secret
   }
   const first = seed.profiles[0]?.name;
   const present = first !== undefined && (await new ProfileStore(secrets, first).readCredentials()) !== undefined;
-  if (context.globalState.get('salesiq.seedHash') === hash && present) return undefined;
+  if (seedImportedBefore(context, file) && present) return undefined;
   await settings.setEndpoints(seed.accountsUrl, seed.salesiqUrl);
   const cfg = vscode.workspace.getConfiguration('salesiq');
   const values: Record<string, unknown> = { ...seed.salesiq, ...prefixed('remote.', seed.remote ?? {}) };
@@ -84,7 +81,7 @@ export async function importSandboxSeed(context: vscode.ExtensionContext, secret
     );
   }
   if (first) await settings.setActiveProfile(first);
-  await context.globalState.update('salesiq.seedHash', hash);
+  await rememberSeedImported(context, file);
   log.info('sandbox', `imported ${seed.profiles.length} sandbox profile(s); Zoho Accounts at ${seed.accountsUrl}`);
   return first;
 }
