@@ -74,7 +74,7 @@ export async function logsFleet(ctx: CliContext, lines: number, secrets: string[
     },
     { clock: ctx.clock, signal: ctx.signal },
   );
-  if (!ctx.io.json) for (const r of results) for (const l of r.value ?? []) ctx.io.stdout(redact(`${r.name}: ${l}`, [...ctx.io.secrets, ...secrets]));
+  if (!ctx.io.json) for (const r of results) for (const l of r.value ?? []) ctx.io.stdout(redact(`[${r.name}] ${l}`, [...ctx.io.secrets, ...secrets]));
   const rows = results.map((r) =>
     r.ok ? { name: r.name, ok: true, journal: r.value } : { name: r.name, ok: false, error: errorJson(r.error) },
   );
@@ -207,7 +207,7 @@ function unknownFinding(e: unknown): Finding {
 
 function progress(ctx: CliContext) {
   return (name: string, state: string, detail?: string) => {
-    if (state === 'ok' || state === 'failed') ctx.io.stderr(redact(`${name}: ${state}${detail ? ` (${detail})` : ''}`, ctx.io.secrets));
+    if (state === 'ok' || state === 'failed') ctx.io.stderr(redact(`[${name}] ${state}${detail ? ` (${detail})` : ''}`, ctx.io.secrets));
   };
 }
 

@@ -93,10 +93,10 @@ describe('several servers through the CLI (two OpenSSH fixtures and one down)', 
     }
   });
 
-  it('logs --all-servers: each line prefixed with its server', async () => {
+  it('logs --all-servers: each line prefixed with [its server], as --follow does', async () => {
     writeConfig();
     const r = await run(['logs', '--all-servers', '-n', '5']);
     assert.equal(r.code, 0, r.stderr);
-    for (const line of r.stdout.trim().split('\n').filter(Boolean)) assert.match(line, /^(staging|prod): /);
+    for (const line of r.stdout.trim().split('\n').filter(Boolean)) assert.match(line, /^\[(staging|prod)\] /);
   });
 });
