@@ -19,6 +19,7 @@ import type { PushDone } from '../../src/vscode/remote/push';
 import type { RestoreDone } from '../../src/vscode/remote/restore';
 import type { ConnectionReport } from '../../src/vscode/remote/testConnection';
 import { SANDBOX_DEFAULTS, type ZohoSandbox } from '../sandbox/zohoSandbox';
+import { startSshd } from '../sshd/fixture';
 import { devkit, setSetting, startSandbox, waitFor } from './helpers';
 import { attach, resetEnv as resetEnvOf, serviceState as serviceStateOf, setFault as setFaultOf, setSudoMode as setSudoModeOf, type SshdState, useServer } from './sshdState';
 
@@ -179,6 +180,37 @@ describe('pushing the token to a real OpenSSH server from VS Code', function () 
 
     for (const [k, v] of Object.entries({ host: fx.host, port: fx.port, user: fx.user })) await setSetting(`remote.${k}`, v);
     done(await withEnv({ HOME: path.join(tmp, 'no-home'), SSH_AUTH_SOCK: fx.agentSocket }, () => testConnection()));
+  });
+
+  it('a ~/.ssh/config ProxyJump: Push goes through a second real OpenSSH server, each host key checked in known_hosts', async function () {
+    this.timeout(240_000);
+    // The bastion allows TCP forwarding (the suite's own server does not, as a production server often does not).
+    const bastion = await withEnv({ SSHD_ALLOW_TCP_FORWARDING: 'yes' }, () => startSshd());
+    try {
+      const home = path.join(tmp, 'jump-home');
+      fs.mkdirSync(path.join(home, '.ssh'), { recursive: true, mode: 0o700 });
+      fs.writeFileSync(path.join(home, '.ssh', 'config'), [
+        'Host chatbot-behind', `  HostName ${fx.host}`, `  Port ${fx.port}`, `  User ${fx.user}`, `  IdentityFile ${fx.keys.plain}`, '  ProxyJump bastion',
+        'Host bastion', `  HostName ${bastion.host}`, `  Port ${bastion.port}`, `  User ${bastion.user}`, `  IdentityFile ${bastion.keys.plain}`, '',
+      ].join('\n'));
+      const both = knownHostsFile('jump_known_hosts', fs.readFileSync(fx.knownHosts, 'utf8') + bastion.knownHostsText);
+      for (const [k, v] of Object.entries({ host: 'chatbot-behind', port: undefined, user: undefined, identityFile: undefined, knownHostsFile: both })) await setSetting(`remote.${k}`, v);
+      const before = readEnv();
+
+      const r = done(await withEnv({ HOME: home, SSH_AUTH_SOCK: undefined }, () => push()));
+
+      assert.ok(readEnv().equals(withToken(before, TOKEN)), 'the token reached the server behind the bastion');
+      assert.strictEqual(r.active, true);
+      await waitFor('the bastion logs the login', () => bastion.sshdLog().includes(`Accepted publickey for ${bastion.user} `));
+      // Without the bastion's key in known_hosts the jump is refused, naming the jump host, and nothing changes.
+      resetEnv();
+      await setSetting('remote.knownHostsFile', knownHostsFile('target_only_known_hosts', fs.readFileSync(fx.knownHosts, 'utf8')));
+      const f = failed(await withEnv({ HOME: home, SSH_AUTH_SOCK: undefined }, () => push({ hostKeyAnswer: 'reject' })));
+      assert.deepStrictEqual([f.code, f.details?.jumpHost, f.details?.port], ['host-key-unknown', 'true', String(bastion.port)]);
+      assert.ok(readEnv().equals(before), 'nothing written when the jump host is not trusted');
+    } finally {
+      await bastion.stop();
+    }
   });
 
   it('a changed host key is a hard stop that names both fingerprints', async () => {
