@@ -71,7 +71,8 @@ async function runTeam(withHub: boolean, runSec: number): Promise<Figures> {
   let running = true;
 
   try {
-    await Promise.all(machines.map((m) => m.waitFor(/"event":"refreshed"/, 30_000)));
+    // Every instance holds a token: minted itself, or adopted from the hub (a non-minter may never mint).
+    await Promise.all(machines.map((m) => m.waitFor(/"event":"(refreshed|adopted)"/, 30_000)));
     const began = Date.now();
     const chatbots = servers().map(async (_, i) => {
       while (running) {
