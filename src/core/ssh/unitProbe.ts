@@ -39,22 +39,39 @@ const withUnit = (rest: string[]): string[] => [
 
 const UNIT_SCRIPT = ['export LC_ALL=C', `echo ${MARK} begin`, 'u=$1', ...withUnit([]), 'exit 0'].join('; ');
 
-/** The hash of the key's value in the main process's environment (NUL-separated: each variable stays whole). */
+/**
+ * The hash of the key's value in the main process's environment (NUL-separated: each variable stays whole).
+ * sed keeps the key's last assignment and prints its value with a final NUL, which head drops; without the
+ * key it prints two NULs instead, so what is hashed is one NUL byte, which no environment value can hold
+ * (ABSENT_SHA256): one pipeline answers both "which value" and "is it there".
+ */
 const ENVIRON_PART = [
   `echo "${MARK} pid $p"`,
-  // sed keeps the last assignment of the key and prints its value with a final NUL, which head drops.
-  `if [ "$p" -gt 0 ] 2>/dev/null; then if [ -r "/proc/$p/environ" ]; then if grep -aqz "^$k=" "/proc/$p/environ"; then h=$(sed -zn "/^$k=/h; $ {x; s/^$k=//p}" "/proc/$p/environ" | head -c -1 | sha256sum); echo "${MARK} environ \${h%% *}"; else echo "${MARK} environ absent"; fi; else echo "${MARK} environ unreadable"; fi; fi`,
+  `if [ "$p" -gt 0 ] 2>/dev/null; then if [ -r "/proc/$p/environ" ]; then h=$(sed -zn "/^$k=/h; $ {x; s/^$k=//p; t; p; p}" "/proc/$p/environ" | head -c -1 | sha256sum); echo "${MARK} environ \${h%% *}"; else echo "${MARK} environ unreadable"; fi; fi`,
 ];
 
-/** Under sudo, the file's side: stat and read the .env, then the journal (last: everything after its marker is journal). */
+/** sha256 of a single NUL byte: the environ hash when the process has no such variable. */
+const ABSENT_SHA256 = '6e340b9cffb37a989ca544e6bb780a2c78901d3fb33738768511a30617afa01d';
+
+/** Under sudo, the file's side: stat and read the .env. */
 const FILE_PART = [
   `if [ -L "$f" ]; then echo "${MARK} file symlink"; elif [ -f "$f" ]; then s=$(stat -c "%s %Z" "$f"); echo "${MARK} file ok $s"; if [ -r "$f" ] && [ "\${s%% *}" -le "$m" ] 2>/dev/null; then echo "${MARK} content $(base64 -w0 < "$f")"; fi; elif [ -e "$f" ]; then echo "${MARK} file not-regular"; else echo "${MARK} file missing"; fi`,
-  `echo ${MARK} journal`,
-  'journalctl -u "$u" -n "$n" --no-pager -o short-iso 2>/dev/null',
 ];
 
-/** Everything in one run under sudo: one sudo, one channel, one password prompt's worth of stdin. */
-const PRIVILEGED_SCRIPT = ['export LC_ALL=C', `echo ${MARK} begin`, 'f=$1; k=$2; u=$3; n=$4; m=$5', ...withUnit([...ENVIRON_PART, ...FILE_PART]), 'exit 0'].join('; ');
+/**
+ * Everything in one run under sudo: one sudo, one channel, one password prompt's worth of stdin. The journal,
+ * often the slowest read on a real server, starts first and runs side by side with the rest: its output waits
+ * in a pipe (fd 3) and is printed last, after its marker (everything after the marker is journal).
+ */
+const PRIVILEGED_SCRIPT = [
+  'export LC_ALL=C',
+  `echo ${MARK} begin`,
+  'f=$1; k=$2; u=$3; n=$4; m=$5',
+  'journalctl -u "$u" -n "$n" --no-pager -o short-iso 2>/dev/null | { exec 3<&0 0</dev/null',
+  ...withUnit([...ENVIRON_PART, ...FILE_PART, `echo ${MARK} journal`, 'cat <&3']),
+  '}',
+  'exit 0',
+].join('; ');
 
 /**
  * The same facts as the privileged script, run WITHOUT sudo for a server whose sudoers rule lists only specific
@@ -197,7 +214,7 @@ function parsePrivileged(r: ExecResult): PrivilegedFacts {
       const [what, how] = value.split(' ');
       if ((what === 'content' || what === 'journal') && (how === 'sudo' || how === 'plain')) facts.via = { ...facts.via, [what]: how };
     } else if (word === 'environ') {
-      facts.environ = /^[0-9a-f]{64}$/.test(value) ? { state: 'hash', sha256: value } : value === 'absent' ? { state: 'absent' } : { state: 'unreadable' };
+      facts.environ = value === ABSENT_SHA256 ? { state: 'absent' } : /^[0-9a-f]{64}$/.test(value) ? { state: 'hash', sha256: value } : { state: 'unreadable' };
     }
   }
   return facts;
