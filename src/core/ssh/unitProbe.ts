@@ -59,16 +59,17 @@ const FILE_PART = [
 ];
 
 /**
- * Everything in one run under sudo: one sudo, one channel, one password prompt's worth of stdin. The journal,
- * often the slowest read on a real server, starts first and runs side by side with the rest: its output waits
- * in a pipe (fd 3) and is printed last, after its marker (everything after the marker is journal).
+ * Everything in one run under sudo: one sudo, one channel, one password prompt's worth of stdin. Two chains
+ * run side by side: the `.env` and then the journal (often the slowest read on a real server), which need
+ * nothing from systemd, write into a pipe (fd 3); systemd, the clock and the process's environment print
+ * directly, then the pipe is copied out. The journal comes last (everything after its marker is journal).
  */
 const PRIVILEGED_SCRIPT = [
   'export LC_ALL=C',
   `echo ${MARK} begin`,
   'f=$1; k=$2; u=$3; n=$4; m=$5',
-  'journalctl -u "$u" -n "$n" --no-pager -o short-iso 2>/dev/null | { exec 3<&0 0</dev/null',
-  ...withUnit([...ENVIRON_PART, ...FILE_PART, `echo ${MARK} journal`, 'cat <&3']),
+  `{ ${FILE_PART.join('; ')}; echo ${MARK} journal; journalctl -u "$u" -n "$n" --no-pager -o short-iso 2>/dev/null; } | { exec 3<&0 0</dev/null`,
+  ...withUnit([...ENVIRON_PART, 'cat <&3']),
   '}',
   'exit 0',
 ].join('; ');
