@@ -1,11 +1,11 @@
 /**
- * What the doctor needs to know about a server, read in as few round trips as possible and without changing
- * anything: two constant scripts that run side by side on one connection (and a third, without sudo, for a
- * sudoers rule that lists only specific commands). The plain one asks systemd about the
- * unit (`systemctl show` needs no privileges); the privileged one stats and reads the `.env`, hashes the key's
- * value in the running process's environment on the server (docs/systemd.md: the raw environment never
- * crosses the wire) and reads the journal. Both scripts are one line with no `!`, quote or backslash, so any
- * login shell passes them through; every argument is validated before it is quoted.
+ * What the doctor needs to know about a server, read without changing anything in ONE run under sudo: the
+ * script asks systemd about the unit, hashes the key's value in the running process's environment on the
+ * server (docs/systemd.md: the raw environment never crosses the wire), stats and reads the `.env` and reads
+ * the journal. Two more scripts run without sudo: systemd's view alone (when sudo refuses), and what a sudoers
+ * rule that lists only specific commands still lets this user read. Each script is one line with no `!`,
+ * single quote or backslash, so any login shell passes it through; every argument is validated before it is
+ * quoted. Every fork is a process start on the server, so the scripts parse with shell builtins.
  */
 import { validateEnvKey } from '../dotenv/setKey';
 import type { ExecResult, SshSession } from './session';
@@ -21,44 +21,58 @@ export const MAX_ENV_BYTES = 1024 * 1024;
 
 const MARK = '@@devkit';
 
-/** systemd's view of the unit: needs no privileges ($1 = the unit). */
-const UNIT_PART = [
-  `echo "${MARK} now $(date +%s)"`,
-  `echo "${MARK} uid $(id -u)"`,
-  `o=$(systemctl show -p ${SHOW_PROPERTIES.join(',')} -- "$u" 2>/dev/null)`,
-  `printf "%s" "$o" | sed "s/^/${MARK} show /"`,
-  'echo',
-  't=$(printf "%s" "$o" | sed -n "s/^ExecMainStartTimestamp=//p")',
-  // An empty timestamp would make `date -d` answer today's midnight: only convert a real one.
-  `if [ -n "$t" ]; then echo "${MARK} started $(date -d "$t" +%s 2>/dev/null)"; fi`,
+/**
+ * systemd's view of the unit, then `rest` with `$p` (the main PID) set: needs no privileges ($u = the unit).
+ * One `systemctl show` piped into a loop of shell builtins that prints each property and keeps the two it
+ * needs, and one `date` for the server clock and the start time: each fork is a process start on the server.
+ */
+const withUnit = (rest: string[]): string[] => [
+  `systemctl show -p ${SHOW_PROPERTIES.join(',')} -- "$u" 2>/dev/null | { p=; t=`,
+  `while IFS= read -r l; do printf "${MARK} show %s" "$l"; echo; case $l in MainPID=*) p=\${l#MainPID=};; ExecMainStartTimestamp=*) t=\${l#*=};; esac; done`,
+  // An empty timestamp would make `date` answer today's midnight: only a real one is converted.
+  `set -- $({ echo now; if [ -n "$t" ]; then echo "$t"; fi; } | date -f - +%s 2>/dev/null)`,
+  `echo "${MARK} now $1"`,
+  `if [ -n "$2" ]; then echo "${MARK} started $2"; fi`,
+  ...rest,
+  '}',
 ];
 
-const UNIT_SCRIPT = ['export LC_ALL=C', `echo ${MARK} begin`, 'u=$1', ...UNIT_PART, 'exit 0'].join('; ');
+const UNIT_SCRIPT = ['export LC_ALL=C', `echo ${MARK} begin`, 'u=$1', ...withUnit([]), 'exit 0'].join('; ');
 
-/** Under sudo, the unit's side: systemd's view, then the hash of the key in the main process's environment. */
-const PROCESS_PART = [
-  ...UNIT_PART,
-  'p=$(printf "%s" "$o" | sed -n "s/^MainPID=//p")',
+/**
+ * The hash of the key's value in the main process's environment (NUL-separated: each variable stays whole).
+ * sed keeps the key's last assignment and prints its value with a final NUL, which head drops; without the
+ * key it prints two NULs instead, so what is hashed is one NUL byte, which no environment value can hold
+ * (ABSENT_SHA256): one pipeline answers both "which value" and "is it there".
+ */
+const ENVIRON_PART = [
   `echo "${MARK} pid $p"`,
-  // NUL-separated: grep/tail/cut -z keep each variable whole; head drops the final NUL before hashing.
-  `if [ "$p" -gt 0 ] 2>/dev/null; then if [ -r "/proc/$p/environ" ]; then if grep -aqz "^$k=" "/proc/$p/environ"; then echo "${MARK} environ $(grep -az "^$k=" "/proc/$p/environ" | tail -zn 1 | cut -zd= -f2- | head -c -1 | sha256sum | cut -c1-64)"; else echo "${MARK} environ absent"; fi; else echo "${MARK} environ unreadable"; fi; fi`,
+  `if [ "$p" -gt 0 ] 2>/dev/null; then if [ -r "/proc/$p/environ" ]; then h=$(sed -zn "/^$k=/h; $ {x; s/^$k=//p; t; p; p}" "/proc/$p/environ" | head -c -1 | sha256sum); echo "${MARK} environ \${h%% *}"; else echo "${MARK} environ unreadable"; fi; fi`,
 ];
 
-/** Under sudo, the file's side: stat and read the .env, then the journal (last: everything after its marker is journal). */
+/** sha256 of a single NUL byte: the environ hash when the process has no such variable. */
+const ABSENT_SHA256 = '6e340b9cffb37a989ca544e6bb780a2c78901d3fb33738768511a30617afa01d';
+
+/** Under sudo, the file's side: stat and read the .env. */
 const FILE_PART = [
-  `if [ -L "$f" ]; then echo "${MARK} file symlink"; elif [ -f "$f" ]; then echo "${MARK} file ok $(stat -c "%s %Z" "$f")"; elif [ -e "$f" ]; then echo "${MARK} file not-regular"; else echo "${MARK} file missing"; fi`,
-  `if [ -f "$f" ] && [ -r "$f" ] && [ "$(stat -c %s "$f")" -le "$m" ]; then echo "${MARK} content $(base64 -w0 < "$f")"; fi`,
-  `echo ${MARK} journal`,
-  'journalctl -u "$u" -n "$n" --no-pager -o short-iso 2>/dev/null',
+  `if [ -L "$f" ]; then echo "${MARK} file symlink"; elif [ -f "$f" ]; then s=$(stat -c "%s %Z" "$f"); echo "${MARK} file ok $s"; if [ -r "$f" ] && [ "\${s%% *}" -le "$m" ] 2>/dev/null; then echo "${MARK} content $(base64 -w0 < "$f")"; fi; elif [ -e "$f" ]; then echo "${MARK} file not-regular"; else echo "${MARK} file missing"; fi`,
 ];
 
-const script = (parts: string[]) => ['export LC_ALL=C', `echo ${MARK} begin`, 'f=$1; k=$2; u=$3; n=$4; m=$5', ...parts, 'exit 0'].join('; ');
-
-/** Everything in one run under sudo (one password prompt's worth of stdin). */
-const PRIVILEGED_SCRIPT = script([...PROCESS_PART, ...FILE_PART]);
-/** The same in two halves that run side by side on the connection, for sudo without a password. */
-const PROCESS_SCRIPT = script(PROCESS_PART);
-const FILE_SCRIPT = script(FILE_PART);
+/**
+ * Everything in one run under sudo: one sudo, one channel, one password prompt's worth of stdin. Two chains
+ * run side by side: the `.env` and then the journal (often the slowest read on a real server), which need
+ * nothing from systemd, write into a pipe (fd 3); systemd, the clock and the process's environment print
+ * directly, then the pipe is copied out. The journal comes last (everything after its marker is journal).
+ */
+const PRIVILEGED_SCRIPT = [
+  'export LC_ALL=C',
+  `echo ${MARK} begin`,
+  'f=$1; k=$2; u=$3; n=$4; m=$5',
+  `{ ${FILE_PART.join('; ')}; echo ${MARK} journal; journalctl -u "$u" -n "$n" --no-pager -o short-iso 2>/dev/null; } | { exec 3<&0 0</dev/null`,
+  ...withUnit([...ENVIRON_PART, 'cat <&3']),
+  '}',
+  'exit 0',
+].join('; ');
 
 /**
  * The same facts as the privileged script, run WITHOUT sudo for a server whose sudoers rule lists only specific
@@ -70,17 +84,16 @@ const NARROW_SCRIPT = [
   'export LC_ALL=C',
   `echo ${MARK} begin`,
   'f=$1; k=$2; u=$3; n=$4; m=$5',
-  ...UNIT_PART,
-  // Without sudo a file in a directory this user cannot search looks missing: that is "hidden", not "missing".
-  'd=$(dirname -- "$f")',
-  `if [ -x "$d" ]; then if [ -L "$f" ]; then echo "${MARK} file symlink"; elif [ -f "$f" ]; then echo "${MARK} file ok $(stat -c "%s %Z" "$f")"; elif [ -e "$f" ]; then echo "${MARK} file not-regular"; else echo "${MARK} file missing"; fi; else echo "${MARK} file hidden"; fi`,
-  // Read through the rule when it lists `cat PATH` (at most m+1 bytes, so a larger file shows as too large), else
-  // plainly when readable. A symbolic link is never read (no `!` in the script: tcsh would expand it).
-  `if [ -L "$f" ]; then :; elif sudo -n -l cat "$f" >/dev/null 2>&1; then if sudo -n cat "$f" >/dev/null 2>&1; then echo "${MARK} via content sudo"; echo "${MARK} content $(sudo -n cat "$f" | head -c $((m+1)) | base64 -w0)"; fi; elif [ -f "$f" ] && [ -r "$f" ] && [ "$(stat -c %s "$f")" -le "$m" ]; then echo "${MARK} via content plain"; echo "${MARK} content $(base64 -w0 < "$f")"; fi`,
-  'p=$(printf "%s" "$o" | sed -n "s/^MainPID=//p")',
-  `echo "${MARK} pid $p"`,
-  `if [ "$p" -gt 0 ] 2>/dev/null; then if [ -r "/proc/$p/environ" ]; then if grep -aqz "^$k=" "/proc/$p/environ"; then echo "${MARK} environ $(grep -az "^$k=" "/proc/$p/environ" | tail -zn 1 | cut -zd= -f2- | head -c -1 | sha256sum | cut -c1-64)"; else echo "${MARK} environ absent"; fi; else echo "${MARK} environ unreadable"; fi; fi`,
-  `if sudo -n -l journalctl -u "$u" -n "$n" --no-pager -o short-iso >/dev/null 2>&1; then echo "${MARK} via journal sudo"; echo ${MARK} journal; sudo -n journalctl -u "$u" -n "$n" --no-pager -o short-iso 2>/dev/null; else echo "${MARK} via journal plain"; echo ${MARK} journal; journalctl -u "$u" -n "$n" --no-pager -o short-iso 2>/dev/null; fi`,
+  ...withUnit([
+    // Without sudo a file in a directory this user cannot search looks missing: that is "hidden", not "missing".
+    'd=$(dirname -- "$f")',
+    `if [ -x "$d" ]; then if [ -L "$f" ]; then echo "${MARK} file symlink"; elif [ -f "$f" ]; then echo "${MARK} file ok $(stat -c "%s %Z" "$f")"; elif [ -e "$f" ]; then echo "${MARK} file not-regular"; else echo "${MARK} file missing"; fi; else echo "${MARK} file hidden"; fi`,
+    // Read through the rule when it lists `cat PATH` (at most m+1 bytes, so a larger file shows as too large), else
+    // plainly when readable. A symbolic link is never read (no `!` in the script: tcsh would expand it).
+    `if [ -L "$f" ]; then :; elif sudo -n -l cat "$f" >/dev/null 2>&1; then if sudo -n cat "$f" >/dev/null 2>&1; then echo "${MARK} via content sudo"; echo "${MARK} content $(sudo -n cat "$f" | head -c $((m+1)) | base64 -w0)"; fi; elif [ -f "$f" ] && [ -r "$f" ] && [ "$(stat -c %s "$f")" -le "$m" ]; then echo "${MARK} via content plain"; echo "${MARK} content $(base64 -w0 < "$f")"; fi`,
+    ...ENVIRON_PART,
+    `if sudo -n -l journalctl -u "$u" -n "$n" --no-pager -o short-iso >/dev/null 2>&1; then echo "${MARK} via journal sudo"; echo ${MARK} journal; sudo -n journalctl -u "$u" -n "$n" --no-pager -o short-iso 2>/dev/null; else echo "${MARK} via journal plain"; echo ${MARK} journal; journalctl -u "$u" -n "$n" --no-pager -o short-iso 2>/dev/null; fi`,
+  ]),
   'exit 0',
 ].join('; ');
 
@@ -89,7 +102,6 @@ export interface UnitFacts {
   noise: string;
   /** The server's clock, seconds since the epoch. */
   now?: number;
-  uid?: number;
   /** `systemctl show` by property name. */
   show: Record<string, string>;
   /** ExecMainStartTimestamp as seconds since the epoch, converted on the server (its time zone). */
@@ -149,7 +161,6 @@ function unitFacts(noise: string, lines: string[]): UnitFacts {
   for (const l of lines) {
     const [word, rest] = field(l);
     if (word === 'now') facts.now = int(rest);
-    else if (word === 'uid') facts.uid = int(rest);
     else if (word === 'started') facts.startedAt = int(rest);
     else if (word === 'show') {
       const eq = rest.indexOf('=');
@@ -161,11 +172,7 @@ function unitFacts(noise: string, lines: string[]): UnitFacts {
   return facts;
 }
 
-/**
- * The privileged half; the result's `code` tells a refusal by sudo from the script's own answer. Without a
- * password it runs as two scripts side by side (systemd and the process; the file and the journal), so the
- * slowest part alone sets the time; with a password it stays one run, so a wrong password is tried once only.
- */
+/** The privileged run; the result's `code` tells a refusal by sudo from the script's own answer. */
 export async function probePrivileged(
   session: SshSession,
   p: Privilege,
@@ -174,23 +181,10 @@ export async function probePrivileged(
 ): Promise<{ result: ExecResult; facts?: PrivilegedFacts }> {
   assertProbeTarget(t);
   const n = Math.max(1, Math.min(10_000, Math.floor(t.journalLines)));
-  const run = async (body: string): Promise<ExecResult> => {
-    const cmd = `timeout -k 2 ${seconds(limitSec)} sh -c ${shQuote(body)} devkit-doctor ${shQuote(t.envPath)} ${shQuote(t.key)} ${shQuote(t.service)} ${n} ${MAX_ENV_BYTES}`;
-    const r = await session.exec(privileged(p, cmd), { stdin: privilegedStdin(p), timeoutMs: (seconds(limitSec) + 3) * 1000 });
-    if (r.code === undefined) throw fail('ssh', 'connection-lost', { host: session.host, step: 'doctor' });
-    return r;
-  };
-  const ran = (r: ExecResult) => r.stdout.toString('utf8').includes(`${MARK} begin`);
-  if (p.mode === 'password') {
-    const r = await run(PRIVILEGED_SCRIPT);
-    return ran(r) ? { result: r, facts: parsePrivileged(r) } : { result: r };
-  }
-  const [proc, file] = await Promise.all([run(PROCESS_SCRIPT), run(FILE_SCRIPT)]);
-  if (!ran(proc)) return { result: proc };
-  if (!ran(file)) return { result: file };
-  const a = parsePrivileged(proc);
-  const b = parsePrivileged(file);
-  return { result: proc, facts: { ...a, file: b.file, ...(b.content ? { content: b.content } : {}), journal: b.journal } };
+  const cmd = `timeout -k 2 ${seconds(limitSec)} sh -c ${shQuote(PRIVILEGED_SCRIPT)} devkit-doctor ${shQuote(t.envPath)} ${shQuote(t.key)} ${shQuote(t.service)} ${n} ${MAX_ENV_BYTES}`;
+  const r = await session.exec(privileged(p, cmd), { stdin: privilegedStdin(p), timeoutMs: (seconds(limitSec) + 3) * 1000 });
+  if (r.code === undefined) throw fail('ssh', 'connection-lost', { host: session.host, step: 'doctor' });
+  return r.stdout.toString('utf8').includes(`${MARK} begin`) ? { result: r, facts: parsePrivileged(r) } : { result: r };
 }
 
 /** The privileged facts as far as a narrow sudoers rule (or none) lets this user read them; never fails for sudo. */
@@ -221,7 +215,7 @@ function parsePrivileged(r: ExecResult): PrivilegedFacts {
       const [what, how] = value.split(' ');
       if ((what === 'content' || what === 'journal') && (how === 'sudo' || how === 'plain')) facts.via = { ...facts.via, [what]: how };
     } else if (word === 'environ') {
-      facts.environ = /^[0-9a-f]{64}$/.test(value) ? { state: 'hash', sha256: value } : value === 'absent' ? { state: 'absent' } : { state: 'unreadable' };
+      facts.environ = value === ABSENT_SHA256 ? { state: 'absent' } : /^[0-9a-f]{64}$/.test(value) ? { state: 'hash', sha256: value } : { state: 'unreadable' };
     }
   }
   return facts;
