@@ -5,9 +5,10 @@
  * A file others can read is refused rather than trusted or silently fixed.
  */
 import type * as Crypto from 'crypto';
-import * as fs from 'fs';
-import * as os from 'os';
-import * as path from 'path';
+// Plain requires (`import x = require()`): esbuild copies every export of a namespace import (`import * as`) at start.
+import fs = require('fs');
+import os = require('os');
+import path = require('path');
 import type { Clock } from './clock';
 import { sleep } from './clock';
 import { DevKitError } from '../errors/devkitError';
