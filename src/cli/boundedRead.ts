@@ -29,8 +29,24 @@ export const STDIN_TIMEOUT_MS = 5 * 60_000;
 
 /** stdin as text, bounded; without a stream, read from fd 0 itself (readBoundedFd). */
 export async function readStdinBounded(stdin?: NodeJS.ReadableStream): Promise<string> {
-  const bytes = stdin ? readBoundedStream(stdin, 'stdin', INPUT_MAX_BYTES, STDIN_TIMEOUT_MS) : readBoundedFd(0, 'stdin', INPUT_MAX_BYTES, STDIN_TIMEOUT_MS);
+  const bytes = stdin ? readBoundedStream(stdin, 'stdin', INPUT_MAX_BYTES, STDIN_TIMEOUT_MS) : withOnePoolThread(() => readBoundedFd(0, 'stdin', INPUT_MAX_BYTES, STDIN_TIMEOUT_MS));
   return (await bytes).toString('utf8');
+}
+
+/**
+ * Runs `start`, whose first read of a pipe starts libuv's thread pool, with the pool sized to one thread:
+ * the pool is sized once, when it starts, and by default starts four threads and waits for each before the
+ * read runs, though one read needs one. The variable is put back at once (no child process sees it); a
+ * size the user set, or a pool already running, is left as it is.
+ */
+function withOnePoolThread<T>(start: () => T): T {
+  if (process.env.UV_THREADPOOL_SIZE !== undefined) return start();
+  process.env.UV_THREADPOOL_SIZE = '1';
+  try {
+    return start();
+  } finally {
+    delete process.env.UV_THREADPOOL_SIZE;
+  }
 }
 
 /**
