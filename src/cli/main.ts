@@ -45,6 +45,6 @@ function help(): string {
 
 if (require.main === module) {
   // Exit as soon as the command is done: an idle keep-alive socket would otherwise hold the process ~1 s.
-  // Writes to pipes and files are synchronous on Linux, so nothing printed is lost.
+  // Every line the CLI prints is written whole before it returns (writeLine in src/cli/output.ts), so none is lost.
   void main(process.argv.slice(2)).then((code) => process.exit(code));
 }
