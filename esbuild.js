@@ -33,11 +33,11 @@ const cliLazyDeps = {
   },
 };
 
-/** The bin (dist/cli.js) requires the CLI (dist/cli-main.js) at run time, after turning on the compile cache. */
+/** The bin (dist/cli.js) requires the CLI (dist/cli-main.js, dist/cli-quick.js) at run time, after turning on the compile cache. */
 const cliMain = {
   name: 'cli-main',
   setup(build) {
-    build.onResolve({ filter: /^\.\/cli-main\.js$/ }, (args) => ({ path: args.path, external: true }));
+    build.onResolve({ filter: /^\.\/cli-(main|quick)\.js$/ }, (args) => ({ path: args.path, external: true }));
   },
 };
 
@@ -84,6 +84,8 @@ const builds = [
   { ...common, entryPoints: { cli: 'src/cli/bin.ts' }, outdir: 'dist', banner: { js: '#!/usr/bin/env -S node --' }, plugins: [...common.plugins, cliMain] },
   // The CLI itself, loaded by the bin above once the compile cache is on (src/cli/bin.ts).
   { ...common, entryPoints: { 'cli-main': 'src/cli/main.ts' }, outdir: 'dist', plugins: [...common.plugins, cliLazyDeps] },
+  // `status` and `decode` alone (src/cli/quick.ts), a fraction of the CLI's size; anything else goes to cli-main.js.
+  { ...common, entryPoints: { 'cli-quick': 'src/cli/quick.ts' }, outdir: 'dist', plugins: [...common.plugins, cliLazyDeps] },
   { ...common, entryPoints: { 'cli-undici': 'src/cli/chunks/undici.ts', 'cli-ssh2': 'src/cli/chunks/ssh2.ts' }, outdir: 'dist' },
   { ...common, entryPoints: { 'cli-ssh-config': 'src/cli/chunks/sshConfig.ts' }, outdir: 'dist' },
 ];

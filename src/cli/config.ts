@@ -2,9 +2,10 @@
  * Where the CLI's settings come from: flags, then environment, then the JSON config file. Secrets are read
  * only from the environment or the config file, never from flags.
  */
-import * as fs from 'fs';
-import * as os from 'os';
-import * as path from 'path';
+// Plain requires (`import x = require()`): esbuild copies every export of a namespace import (`import * as`) at start.
+import fs = require('fs');
+import os = require('os');
+import path = require('path');
 import { CREDENTIAL_VARS, DEFAULT_DATA_CENTER, DEFAULT_ENV_KEY, DEFAULT_PROFILE_NAME } from '../core/defaults';
 import { DataCenter, endpointsFor, isDataCenter } from '../core/zoho/datacenters';
 import { DevKitError } from '../core/errors/devkitError';

@@ -2,11 +2,8 @@
  * `salesiq-devkit`: the extension's core, headless, for scripts, CI jobs and servers.
  * The flags, exit codes and JSON words are a public contract (docs/cli-contract.md).
  */
-import { systemClock } from '../core/token/clock';
-import { parseArgs, UsageError } from './args';
-import { readStdinBounded } from './boundedRead';
-import type { CliContext as Ctx, Command } from './context';
-import { EXIT, Io, printFailure } from './output';
+import type { Command } from './context';
+import { runCli } from './runCli';
 
 /**
  * Each command's module is required when that command runs (esbuild turns a `require` of a bundled module into
@@ -26,39 +23,10 @@ const COMMANDS: Record<string, () => Command> = {
   authorize: () => require('./commands/authorize').authorize,
   doctor: () => require('./commands/doctor').doctor,
 };
-const newContext = (...a: ConstructorParameters<typeof Ctx>): Ctx => new (require('./context') as typeof import('./context')).CliContext(...a);
 const command = (name: string): Command | undefined => (Object.hasOwn(COMMANDS, name) ? COMMANDS[name]() : undefined);
 
-export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
-  const io: Io = { stdout: (s) => process.stdout.write(`${s}\n`), stderr: (s) => process.stderr.write(`${s}\n`), json: argv.includes('--json'), secrets: new Set() };
-  let parsed;
-  try {
-    parsed = parseArgs(argv, (c) => command(c)?.flags);
-  } catch (e) {
-    return usage(io, e);
-  }
-  if (parsed.switches.has('--help') || parsed.switches.has('-h') || !parsed.command) {
-    io.stdout(help());
-    return parsed.command || parsed.switches.size ? EXIT.ok : EXIT.usage;
-  }
-  const abort = new AbortController();
-  const stop = () => abort.abort(new Error('stopped by signal'));
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
-  try {
-    const ctx = newContext(parsed, env, io, systemClock, abort.signal, readStdin);
-    return await command(parsed.command)!.run(ctx);
-  } catch (e) {
-    return e instanceof UsageError ? usage(io, e) : printFailure(io, e);
-  } finally {
-    process.off('SIGINT', stop);
-    process.off('SIGTERM', stop);
-  }
-}
-
-function usage(io: Io, e: unknown): number {
-  io.stderr(`salesiq-devkit: ${(e as Error).message}\nRun "salesiq-devkit --help" for usage.`);
-  return EXIT.usage;
+export function main(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  return runCli(argv, env, command, help);
 }
 
 function help(): string {
@@ -75,10 +43,8 @@ function help(): string {
   ].join('\n');
 }
 
-const readStdin = (): Promise<string> => readStdinBounded();
-
 if (require.main === module) {
   // Exit as soon as the command is done: an idle keep-alive socket would otherwise hold the process ~1 s.
-  // Writes to pipes and files are synchronous on Linux, so nothing printed is lost.
+  // Every line the CLI prints is written whole before it returns (writeLine in src/cli/output.ts), so none is lost.
   void main(process.argv.slice(2)).then((code) => process.exit(code));
 }

@@ -1,7 +1,7 @@
 import { DevKitError } from '../../core/errors/devkitError';
 import { countdownText, freshness } from '../../core/token/token';
 import type { Command } from '../context';
-import { printOk } from '../output';
+import { isoTime, printOk } from '../output';
 import { noToken } from '../tokens';
 
 /** `status`: the cached token of the profile, its expiry and remaining time. Makes no request. */
@@ -18,17 +18,17 @@ export const status: Command = {
       ctx.io,
       {
         profile: ctx.profile.name,
-        expiresAt: new Date(t.expiresAt).toISOString(),
+        expiresAt: isoTime(t.expiresAt),
         remainingSeconds: Math.max(0, Math.floor(left / 1000)),
         state,
-        obtainedAt: new Date(t.obtainedAt).toISOString(),
+        obtainedAt: isoTime(t.obtainedAt),
         lastRefresh: t.lastRefresh && {
-          at: new Date(t.lastRefresh.at).toISOString(),
+          at: isoTime(t.lastRefresh.at),
           ok: t.lastRefresh.ok,
           title: t.lastRefresh.finding?.title,
         },
       },
-      `profile ${ctx.profile.name}: ${left > 0 ? `expires in ${countdownText(left)}` : 'expired'} (${new Date(t.expiresAt).toISOString()})`,
+      `profile ${ctx.profile.name}: ${left > 0 ? `expires in ${countdownText(left)}` : 'expired'} (${isoTime(t.expiresAt)})`,
     );
   },
 };
