@@ -14,7 +14,7 @@ import { devkit, setSetting, startSandbox, waitFor } from './helpers';
 
 const USER = SANDBOX_DEFAULTS.user;
 /** A refresh token of its own: DevKit's request history is per refresh token and shared by the whole run. */
-const MEMO_RT = '1000.0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e.0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f';
+const MEMO_RT = '1000.3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c.4d4d4d4d4d4d4d4d4d4d4d4d4d4d4d4d';
 const PROFILE = 'memo';
 const OTHER = 'memo-other';
 const MIN = 60_000;
