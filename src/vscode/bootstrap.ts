@@ -67,13 +67,17 @@ export function activate(context: vscode.ExtensionContext): Promise<Full.DevKitA
     const change = input.token ? nextTickMs(input.token.expiresAt - now) : 60_000;
     timer = setTimeout(tick, full ? change : Math.min(change, Math.max(0, loadAt - now)));
   };
-  tick();
+  // In the next turn, so that activate() returns first: the first date formatting of the tooltip initialises Intl
+  // (~40 ms cold), and VS Code's activation of the other extensions need not wait for it.
+  const first = setImmediate(tick);
+  context.subscriptions.push({ dispose: () => clearImmediate(first) });
   secretInput(context, profile, seed).then(
     (read) => {
       if (!read || taken) return void load();
       input = read;
       confirmed = true;
       loadAt = Date.now() + fullLoadDelayMs();
+      clearImmediate(first);
       clearTimeout(timer);
       tick();
     },

@@ -54,6 +54,9 @@ function loadBootstrap(): typeof Bootstrap {
   }
 }
 
+/** The bootstrap draws the memo in the turn after activate() returns; the secret reads are still unanswered. */
+const nextTurn = () => new Promise((r) => setImmediate(r));
+
 interface Started {
   item: FakeItem;
   /** Lets every SecretStorage read answer, with the values given. */
@@ -113,6 +116,7 @@ describe('bootstrap: the countdown memo before the secret read', () => {
   it('draws the memo at activation, before any secret answers, and keeps it when the secret agrees', async () => {
     const t = token(50 * MIN + 30_000);
     const s = start({ [memoKey('user')]: memoFor(t) });
+    await nextTurn();
     assert.deepStrictEqual([s.item.shown, s.item.text], [true, '$(key) SalesIQ user 50m']);
     await s.answer({ 'salesiq.token/user': JSON.stringify(t) });
     assert.strictEqual(s.item.text, '$(key) SalesIQ user 50m');
@@ -120,6 +124,7 @@ describe('bootstrap: the countdown memo before the secret read', () => {
 
   it('corrects a stale memo with the expiry the secret holds', async () => {
     const s = start({ [memoKey('user')]: memoFor(token(50 * MIN + 30_000)) });
+    await nextTurn();
     assert.strictEqual(s.item.text, '$(key) SalesIQ user 50m');
     await s.answer({ 'salesiq.token/user': JSON.stringify(token(20 * MIN + 30_000)) });
     assert.strictEqual(s.item.text, '$(key) SalesIQ user 20m');
@@ -128,6 +133,8 @@ describe('bootstrap: the countdown memo before the secret read', () => {
   it('says "no token" when the token was cleared elsewhere, and "set up" when the credentials went too', async () => {
     const memo = { [memoKey('user')]: memoFor(token(50 * MIN + 30_000)) };
     const cleared = start(memo);
+    await nextTurn();
+    assert.strictEqual(cleared.item.text, '$(key) SalesIQ user 50m');
     await cleared.answer({ 'salesiq.credentials/user': creds });
     assert.strictEqual(cleared.item.text, '$(key) SalesIQ user: no token');
     const forgotten = start(memo);
@@ -139,6 +146,7 @@ describe('bootstrap: the countdown memo before the secret read', () => {
     const garbled: unknown[] = [undefined, { v: 1, obtainedAt: NaN, expiresAt: NaN }, { ...(memoFor(token(30 * MIN)) as object), expiresAt: Date.now() + 400 * 24 * 60 * MIN }, 'x'];
     for (const value of garbled) {
       const s = start({ [memoKey('user')]: value, [memoKey('org')]: memoFor(token(30 * MIN)) });
+      await nextTurn();
       assert.strictEqual(s.item.shown, false, JSON.stringify(value));
       await s.answer({ 'salesiq.token/user': JSON.stringify(token(10 * MIN + 30_000)) });
       assert.deepStrictEqual([s.item.shown, s.item.text], [true, '$(key) SalesIQ user 10m']);
