@@ -115,26 +115,36 @@ function stampOf(file: string, re: RegExp): number | undefined {
 
 /**
  * The bootstrap's own cost without the workbench around it: a fresh Node process loads dist/bootstrap.js with a
- * stand-in `vscode` (every property and call answers the stand-in) and calls activate() with a minimal context;
- * the time from before the require to activate()'s return. VS Code's figure above also holds the waits of a busy
- * extension host (other extensions loading in the same thread).
+ * stand-in `vscode` (every property and call answers the stand-in) and calls activate() with a minimal context
+ * whose globalState holds a countdown memo: the time from before the require to activate()'s return, and then to
+ * the first draw from the memo (src/vscode/expiryMemo.ts), which the bootstrap makes in the next turn. VS Code's
+ * figure above also holds the waits of a busy extension host (other extensions loading in the same thread).
  */
-function isolatedActivationMs(): number {
+function isolatedActivationMs(): { activate: number; draw: number } {
   const script = [
-    'const item = { show() {}, hide() {}, dispose() {} };',
+    'const item = { show() { item.shown = true; }, hide() {}, dispose() {} };',
     'const vscode = { window: { createStatusBarItem: () => item }, StatusBarAlignment: { Left: 1 }, ExtensionMode: { Production: 1 },',
+    '  MarkdownString: class { constructor(value) { this.value = value; } }, ThemeColor: class { constructor(id) { this.id = id; } },',
     '  commands: { registerCommand: () => ({ dispose() {} }), executeCommand: async () => undefined } };',
     'vscode.workspace = { getConfiguration: () => ({ get: () => undefined }) };',
     "const M = require('module'); const load = M._load;",
     "M._load = function (r, ...a) { return r === 'vscode' ? vscode : load.call(this, r, ...a); };",
     "const packageJSON = require('./package.json');",
-    'const context = { subscriptions: [], extension: { packageJSON }, secrets: { get: () => new Promise(() => {}) }, extensionMode: 1 };',
+    'const memo = { v: 1, obtainedAt: Date.now() - 600000, expiresAt: Date.now() + 3000000 };',
+    "const globalState = { get: (k) => (k === 'salesiq.countdown/default' ? memo : undefined) };",
+    'const context = { subscriptions: [], extension: { packageJSON }, globalState, secrets: { get: () => new Promise(() => {}) }, extensionMode: 1 };',
     'const t0 = performance.now();',
     "require('./' + packageJSON.main).activate(context);",
-    'console.log(performance.now() - t0);',
+    'const t1 = performance.now();',
+    'setImmediate(() => {',
+    "  if (!item.shown || !/SalesIQ \\d+m$/.test(item.text)) throw new Error('the bootstrap drew no countdown from the memo: ' + item.text);",
+    '  console.log(JSON.stringify([t1 - t0, performance.now() - t1]));',
+    '  // The drawn countdown keeps a timer: disposing what activate() registered lets this process end.',
+    '  for (const d of context.subscriptions) d.dispose();',
+    '});',
   ].join('\n');
-  const runs = Array.from({ length: 7 }, () => Number(execFileSync(process.execPath, ['-e', script], { cwd: repoRoot(), encoding: 'utf8' }).trim()));
-  return median(runs);
+  const runs = Array.from({ length: 7 }, () => JSON.parse(execFileSync(process.execPath, ['-e', script], { cwd: repoRoot(), encoding: 'utf8' })) as [number, number]);
+  return { activate: median(runs.map((r) => r[0])), draw: median(runs.map((r) => r[1])) };
 }
 
 /** `node -e 0` in the same run: how loaded the machine is (a quiet one answers in ~40 ms). */
@@ -184,10 +194,11 @@ async function main(): Promise<void> {
     report({
       figure: 'bootstrap activation at `*`: load dist/bootstrap.js + activate(), alone in Node / in the extension host (VS Code\'s figure)',
       result:
-        `${isolated.toFixed(1)} ms / ${activation} ms (the latter with the waits of a busy host: other extensions load in the same thread); ` +
+        `${isolated.activate.toFixed(1)} ms / ${activation} ms (the latter with the waits of a busy host: other extensions load in the same thread); ` +
+        `the first draw from the countdown memo, in the next turn, ${isolated.draw.toFixed(1)} ms more; ` +
         `a bare \`node -e 0\` took ${bare.toFixed(0)} ms in this run`,
       target: '≤ 10 ms',
-      met: isolated <= 10,
+      met: isolated.activate <= 10,
     });
     report({
       figure: 'full extension (dist/extension.js) activated, from the bootstrap\'s activation',
@@ -195,7 +206,7 @@ async function main(): Promise<void> {
       target: 'context (off the start-up path)',
     });
     report({
-      figure: 'DevKit activated (`*`) → countdown visible (one secret read from the browser, then the draw)',
+      figure: 'DevKit activated (`*`) → countdown visible (drawn from the countdown memo in globalState; the secret read then confirms it)',
       result:
         `${median(perLoad.map((x) => x.countdown - x.activated))} ms; the extension host itself started ${median(col('host'))} ms after page load, ` +
         `DevKit activated at ${median(col('activated'))} ms, where onStartupFinished came at ${median(col('startupFinished'))} ms`,

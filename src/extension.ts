@@ -34,6 +34,8 @@ export interface DevKitApi {
   credentialsOf(profile: string): Promise<StoredCredentials | undefined>;
   /** The refresh history and lease every window of this machine shares. */
   shared: StateStore;
+  /** The extension's globalState, where the countdown memo lives (src/vscode/expiryMemo.ts). */
+  globalState: vscode.Memento;
 }
 
 /**
@@ -45,7 +47,7 @@ export async function activate(context: vscode.ExtensionContext, handoff?: Hando
   const log = new Log();
   const secrets = new SecretStore(context.secrets);
   const shared = new StateStore(path.join(context.globalStorageUri.fsPath, 'state'));
-  const controller = new TokenController(secrets, shared, clock, log);
+  const controller = new TokenController(secrets, shared, clock, log, context.globalState);
   context.subscriptions.push(log, controller);
 
   const seeded = await importSandboxSeed(context, secrets, log).catch((e) => void log.error('sandbox', String(e)));
@@ -71,7 +73,8 @@ export async function activate(context: vscode.ExtensionContext, handoff?: Hando
   context.subscriptions.push(...registerHub(deps));
   log.info('activate', `SalesIQ DevKit ${context.extension.packageJSON.version} on VS Code ${vscode.version}; profile ${controller.profile.name}`);
   if (context.extensionMode === vscode.ExtensionMode.Production) return undefined;
-  return { statusBar, controller, shared, credentialsOf: (p) => new ProfileStore(secrets, p).readCredentials() };
+  const credentialsOf = (p: string) => new ProfileStore(secrets, p).readCredentials();
+  return { statusBar, controller, shared, globalState: context.globalState, credentialsOf };
 }
 
 export function deactivate(): void {}

@@ -1,19 +1,23 @@
 /**
  * The extension's `main` (dist/bootstrap.js), activated at `*` so the countdown shows with the rest of the status
  * bar instead of after `onStartupFinished`, which an offline workbench reaches only after its own timeouts.
- * activate() only creates the item, registers stand-ins for the contributed commands and starts one secret read;
- * it returns before that read answers, so VS Code's activation time is this small bundle's load and a few calls.
- * The full extension (dist/extension.js: controller, auto-refresh, commands, views) loads FULL_LOAD_DELAY_MS after
- * the countdown is drawn, or at once when a command runs, when the token is due for its automatic refresh, or when
- * the bootstrap cannot draw the final text itself (a sandbox seed to import, an unreadable secret). It takes over
- * the same item and replaces the stand-ins in one tick (Handoff). docs/vscode.md §5 says what this relies on.
+ * activate() creates the item, registers stand-ins for the contributed commands, draws the countdown from the
+ * countdown memo in globalState when there is one (src/vscode/expiryMemo.ts: no secret, no round trip) and starts
+ * one secret read, which confirms or corrects that text; it returns before the read answers, so VS Code's
+ * activation time is this small bundle's load and a few calls. The full extension (dist/extension.js: controller,
+ * auto-refresh, commands, views) loads FULL_LOAD_DELAY_MS after the secret read's text is drawn, or at once when a
+ * command runs, when the token is due for its automatic refresh, or when the bootstrap cannot draw the final text
+ * itself (a sandbox seed to import, an unreadable secret). It takes over the same item and replaces the stand-ins
+ * in one tick (Handoff). docs/vscode.md §10 says what this relies on.
  */
 import * as vscode from 'vscode';
 import type * as Full from '../extension';
 import { ShownToken, statusView, StatusInput } from '../core/token/statusView';
 import { isDue, nextTickMs } from '../core/token/token';
 import { applyView, createTokenItem, Handoff, settingsInput, shownProfile } from './bootstrapItem';
+import { readMemo } from './expiryMemo';
 import { keys } from './profileStore';
+import type { ProfileSetting } from './settings';
 import { readSeedFile, seedImportedBefore } from './seedFile';
 
 /**
@@ -45,21 +49,36 @@ export function activate(context: vscode.ExtensionContext): Promise<Full.DevKitA
   const stubs = registerStandIns(context, load);
   context.subscriptions.push(item, stubs, { dispose: () => clearTimeout(timer) });
 
-  firstInput(context).then(
-    (input) => {
-      if (!input || taken) return void load();
-      const loadAt = Date.now() + fullLoadDelayMs();
-      // Draws until the full extension takes the item, waking when the text changes and when the full one is due.
-      const tick = (): void => {
-        if (taken) return;
-        const now = Date.now();
-        applyView(item, statusView({ ...input, now }));
-        item.show();
-        const due = input.token && input.autoRefresh && isDue(input.token, now, input.autoRefreshMarginMin * 60_000);
-        if (!full && (due || now >= loadAt)) void load();
-        const change = input.token ? nextTickMs(input.token.expiresAt - now) : 60_000;
-        timer = setTimeout(tick, full ? change : Math.min(change, Math.max(0, loadAt - now)));
-      };
+  const profile = shownProfile();
+  const seed = pendingSeed(context);
+  // The countdown memo first (no round trip); the secret read then confirms or corrects it. A seed still to import
+  // will change the secrets, so its memo is not drawn.
+  let input = seed === 'changed' ? undefined : memoInput(context, profile);
+  let confirmed = false;
+  let loadAt = Infinity;
+  // Draws until the full extension takes the item, waking when the text changes and when the full one is due.
+  const tick = (): void => {
+    if (taken || !input) return;
+    const now = Date.now();
+    applyView(item, statusView({ ...input, now }));
+    item.show();
+    const due = confirmed && input.token && input.autoRefresh && isDue(input.token, now, input.autoRefreshMarginMin * 60_000);
+    if (!full && (due || now >= loadAt)) void load();
+    const change = input.token ? nextTickMs(input.token.expiresAt - now) : 60_000;
+    timer = setTimeout(tick, full ? change : Math.min(change, Math.max(0, loadAt - now)));
+  };
+  // In the next turn, so that activate() returns first: the first date formatting of the tooltip initialises Intl
+  // (~40 ms cold), and VS Code's activation of the other extensions need not wait for it.
+  const first = setImmediate(tick);
+  context.subscriptions.push({ dispose: () => clearImmediate(first) });
+  secretInput(context, profile, seed).then(
+    (read) => {
+      if (!read || taken) return void load();
+      input = read;
+      confirmed = true;
+      loadAt = Date.now() + fullLoadDelayMs();
+      clearImmediate(first);
+      clearTimeout(timer);
       tick();
     },
     () => void load(),
@@ -70,15 +89,19 @@ export function activate(context: vscode.ExtensionContext): Promise<Full.DevKitA
 
 export function deactivate(): void {}
 
+/** The first text from the countdown memo (src/vscode/expiryMemo.ts): a token's times only, or nothing to draw yet. */
+function memoInput(context: vscode.ExtensionContext, profile: ProfileSetting): Omit<StatusInput, 'now'> | undefined {
+  const token = readMemo(context.globalState, profile.name, Date.now());
+  return token && { ...settingsInput(profile), hasCredentials: true, token, refreshing: false, extraRows: [] };
+}
+
 /**
- * Everything the first text depends on, from settings and one secret: the active profile's token entry (its times
+ * Everything the text depends on, from settings and one secret: the active profile's token entry (its times
  * and last refresh are kept; the access token is dropped at once). Only without a token is the credentials entry
- * read, to tell "set up" from "no token". Undefined when the bootstrap must leave the first text to the full
+ * read, to tell "set up" from "no token". Undefined when the bootstrap must leave the text to the full
  * extension: a sandbox seed will change the secrets first, or SecretStorage failed (the full extension says why).
  */
-async function firstInput(context: vscode.ExtensionContext): Promise<Omit<StatusInput, 'now'> | undefined> {
-  const profile = shownProfile();
-  const seed = pendingSeed(context);
+async function secretInput(context: vscode.ExtensionContext, profile: ProfileSetting, seed: Seed): Promise<Omit<StatusInput, 'now'> | undefined> {
   if (seed === 'changed') return undefined;
   const token = shownToken(await context.secrets.get(keys.token(profile.name)));
   if (!token && seed === 'same') return undefined;
@@ -111,7 +134,9 @@ function parses(raw: string | undefined): boolean {
  * 'changed' when the file differs from the one imported last, 'same' when it was imported (it is imported again
  * only where its profile's secrets are missing), undefined without a seed.
  */
-function pendingSeed(context: vscode.ExtensionContext): 'changed' | 'same' | undefined {
+type Seed = 'changed' | 'same' | undefined;
+
+function pendingSeed(context: vscode.ExtensionContext): Seed {
   const seed = readSeedFile();
   if (!seed) return undefined;
   return seedImportedBefore(context, seed) ? 'same' : 'changed';

@@ -6,6 +6,7 @@ import { endpointsFor, Endpoints } from '../core/zoho/datacenters';
 import { isDevKitError } from '../core/errors/devkitError';
 import type { LazyHub } from '../core/hub/lazyHub';
 import { Refresher, StoredToken, TokenManager } from '../core/token/tokenManager';
+import { rememberToken } from './expiryMemo';
 import { loadNet } from './lazy';
 import type { Log } from './log';
 import { ProfileStore, keys } from './profileStore';
@@ -43,6 +44,8 @@ export class TokenController implements vscode.Disposable {
     private readonly shared: StateStore,
     private readonly clock: Clock,
     private readonly log: Log,
+    /** globalState: the countdown memo (src/vscode/expiryMemo.ts) the bootstrap draws from at the next start. */
+    private readonly state: vscode.Memento,
   ) {
     this.disposables.push(
       secrets.onDidChange((key) => {
@@ -105,7 +108,10 @@ export class TokenController implements vscode.Disposable {
         clock: this.clock,
         lease: this.shared.lease(profile.name, this.clock, 30_000),
         ...(this.team ? { team: this.team } : {}),
-        onMint: (token, automatic) => this.refreshed.fire({ token, automatic, profile }),
+        onMint: (token, automatic) => {
+          this.remember(profile.name, token);
+          this.refreshed.fire({ token, automatic, profile });
+        },
       });
       this.managers.set(key, m);
     }
@@ -122,6 +128,19 @@ export class TokenController implements vscode.Disposable {
     await vscode.commands.executeCommand(BuiltinCmd.setContext, 'salesiq.hasCredentials', this.hasCredentials);
     await vscode.commands.executeCommand(BuiltinCmd.setContext, 'salesiq.hasToken', !!token);
     this.changed.fire();
+    this.remember(this.profile.name, token);
+  }
+
+  /** Removes the active profile's secrets, then its countdown memo (the bootstrap would draw a forgotten token). */
+  async forget(): Promise<void> {
+    const name = this.profile.name;
+    await this.store.forget();
+    this.remember(name, undefined);
+  }
+
+  /** The memo follows what SecretStorage holds; a failed write only costs the next start its early draw. */
+  private remember(profile: string, token: StoredToken | undefined): void {
+    rememberToken(this.state, profile, token)?.then(undefined, (e) => this.log.warn('status', `could not keep the countdown memo: ${String(e)}`));
   }
 
   /** A user-initiated refresh: always asks Zoho (within the guard), reports errors to the caller. */

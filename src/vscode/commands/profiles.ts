@@ -47,7 +47,7 @@ export function registerForget(controller: TokenController, secrets: SecretStore
       const ok = await vscode.window.showWarningMessage(`Forget the stored SalesIQ credentials and token of profile "${name}"?`, { modal: true, detail: 'They are removed from VS Code secret storage. Your Zoho client and refresh token stay valid; you can set them up again later.' }, 'Forget');
       if (ok !== 'Forget') return false;
     }
-    await controller.store.forget();
+    await controller.forget();
     const remaining = settings.profiles().filter((p) => p.name !== name);
     // The last profile stays listed (empty) so the status bar can offer set-up; otherwise move to the next one.
     if (remaining.length) {
