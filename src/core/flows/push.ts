@@ -257,14 +257,19 @@ export function commitFastPush(
     concurrent = await sameValueNow(now, opened.privilege, o, e);
     return result({ changed: false });
   });
+  // A failure after the write says so, and where the old content is (as pushToken's), and never shows the password.
+  let backup: string | undefined;
   const hide = (e: unknown) => {
-    const d = isDevKitError(e) ? e.finding.details : undefined;
-    if (d?.journal && isDevKitError(e)) e.finding.details = { ...d, journal: hidePassword(d.journal, o.sudoPassword) };
+    if (!isDevKitError(e)) return e;
+    const d = { ...e.finding.details };
+    if (d.journal) d.journal = hidePassword(d.journal, o.sudoPassword);
+    if (backup) Object.assign(d, { written: 'true', backup });
+    e.finding.details = d;
     return e;
   };
   // Another push wrote this value first: the exec ended at its conflict, so the restart runs on its own.
   const again = () => restartLive(now, opened.privilege, o.service, { key: o.key, value: o.value, envPath: o.envPath, secrets: [oldValue ?? ''] });
-  const live = written.then(() => (concurrent ? again() : c.live)).catch((e: unknown) => Promise.reject(hide(e)));
+  const live = written.then((w) => ((backup = w.backup), concurrent ? again() : c.live)).catch((e: unknown) => Promise.reject(hide(e)));
   const done = written.then(() => (concurrent ? live : c.done)).catch((e: unknown) => Promise.reject(hide(e)));
   for (const p of [written, live, done]) p.catch(() => undefined);
   return { written, live, done };
