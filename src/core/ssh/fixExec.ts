@@ -1,6 +1,6 @@
 /**
  * The fix's server side in ONE privileged exec (docs/ssh.md "The fix in one privileged call"): the script reads
- * the .env (the read script's checks and shared lock) and sends its bytes back, then waits on stdin while the
+ * the .env (the read script's target checks) and sends its bytes back, then waits on stdin while the
  * client makes the edit; given the new content it writes it as the write script does (exclusive lock, hash
  * precondition, backup, atomic rename, prune) and goes straight on into the restart and the live proof
  * (liveProof.ts's pieces). One sudo, one shell, one round trip less per phase. No lock is held while the script
@@ -53,12 +53,11 @@ const FIX_SCRIPT = [
   'trap "exit 141" PIPE',
   'trap "exit 143" TERM',
   'm() { echo "@$1"; }',
-  'command exec 9<"$d" || r unlockable',
-  'flock -s -w 20 9 || r locked',
+  // No shared lock for this read (one fork less): every DevKit write renames a whole file into place, and one
+  // that lands between this read and our write is caught by the hash precondition under the write's lock.
   'echo DEVKIT-READ',
   'head -c $((max+1)) -- "$f" || exit 83',
   'echo; echo "DEVKIT-END $z"',
-  'exec 9<&-',
   // While the client edits: what the write and the restart need that does not depend on the new content.
   ...LIVE_DEFS,
   'if [ "$u" = - ]; then :; else ' + LIVE_OLD_PID + '; fi',
