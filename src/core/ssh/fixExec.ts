@@ -44,7 +44,7 @@ const PRUNE = [
 const FIX_SCRIPT = [
   ...CHECK_TARGET,
   'keep=$2; max=$3; u=$4; k=$5; n=$6; tries=$7; z=$8',
-  'umask 077',
+  // No `umask 077` here (mktemp makes its file 0600 itself): the restart below inherits this shell's umask.
   't=',
   'c() { if [ -n "$t" ]; then rm -f -- "$t"; fi; }',
   'trap c EXIT',
