@@ -6,7 +6,8 @@
  */
 import { DevKitError, isDevKitError } from '../core/errors/devkitError';
 import { findingFor } from '../core/errors/catalogue';
-import { checkPushInputs, pushToken, type PushResult, tokenHashPrefix } from '../core/flows/push';
+import { checkPushInputs, commitFastPush, type FastPush, openFastPush, pushToken, type PushResult, tokenHashPrefix } from '../core/flows/push';
+import type { OpenedFix } from '../core/ssh/fixExec';
 import { connect } from '../core/ssh/connect';
 import type { SshSession } from '../core/ssh/session';
 import { type LiveResult, restartLive, watchService } from '../core/ssh/liveProof';
@@ -17,17 +18,62 @@ import { connectOptions, type ServerSettings } from './sshFlags';
 export class RemoteServer {
   private session: SshSession | undefined;
   private privilege: Privilege | undefined;
+  private prepared: Promise<OpenedFix> | undefined;
 
   constructor(
     readonly settings: ServerSettings,
     private readonly signal?: AbortSignal,
   ) {}
 
+  /**
+   * Connects and starts the fix's one privileged exec up to the read of the .env, while the caller refreshes the
+   * token; a failure here is reported by `pushLive`. `close` ends the waiting exec (nothing is written then).
+   */
+  prepare(): Promise<void> {
+    this.prepared ??= (async () => openFastPush(await this.open(), this.fastOptions()))();
+    this.prepared.catch(() => undefined);
+    return this.prepared.then(() => undefined);
+  }
+
+  /**
+   * Writes `value` and, with the restart on, restarts and proves it live, in the exec `prepare` started (or a
+   * new one, if it was not prepared or has ended meanwhile). A failure after the write names the backup.
+   */
+  pushLive(value: string): FastPush {
+    const s = this.settings;
+    checkPushInputs({ ...s, value });
+    const run = (async () => {
+      let opened = this.prepared ? await this.prepared : undefined;
+      this.prepared = undefined;
+      if (!opened || opened.ended) opened = await openFastPush(await this.open(), this.fastOptions());
+      return commitFastPush(this.session!, opened, { ...this.fastOptions(), value, reconnect: () => this.reopen() });
+    })();
+    const written = run.then((f) => f.written);
+    const after = (which: 'live' | 'done') =>
+      run.then(async (f) => {
+        const w = await f.written;
+        return f[which].catch((e: unknown) => Promise.reject(withWritten(e, w)));
+      });
+    const out = { written, live: after('live'), done: after('done') };
+    for (const p of Object.values(out)) p.catch(() => undefined);
+    return out;
+  }
+
+  private fastOptions() {
+    const s = this.settings;
+    return {
+      envPath: s.envPath, key: s.key, service: s.service, sudo: s.sudo, sudoPassword: s.sudoPassword,
+      restart: s.restart, keepBackups: s.backupsToKeep, allowAnyName: s.allowAnyName,
+    };
+  }
+
   /** Writes `value` under the settings' key (no restart). */
   async write(value: string): Promise<PushResult> {
     const s = this.settings;
     // Refused before connecting, not after a login.
     checkPushInputs({ ...s, value });
+    // Prepared for the fix (--no-restart): the exec that read the .env writes it and ends.
+    if (this.prepared) return this.pushLive(value).written;
     return pushToken({
       session: await this.open(),
       envPath: s.envPath,
@@ -90,6 +136,7 @@ export class RemoteServer {
   }
 
   close(): void {
+    this.prepared = undefined;
     this.session?.close();
     this.session = undefined;
     this.privilege = undefined;

@@ -78,6 +78,16 @@ export function fixServer(ctx: CliContext, s: ServerSettings, remote: RemoteServ
       return seen.written;
     },
     restart: s.restart ? (token) => remote.restartLive(token, seen.written) : undefined,
+    // Connects and reads the .env while the token is refreshed; then the write, restart and proof in one exec.
+    prepare: () => remote.prepare(),
+    pushLive: s.restart
+      ? (token) => {
+          ctx.io.secrets.add(token);
+          value = token;
+          const op = remote.pushLive(token);
+          return { ...op, written: op.written.then((w) => (seen.written = w)) };
+        }
+      : undefined,
     assertActive: async () => {
       const state = await remote.state();
       if (state !== 'active') throw fail('systemd', 'inactive', { unit: s.service, state });

@@ -23,15 +23,32 @@ export interface StepOutcome {
   detail: string;
 }
 
+/** What the push step wrote. */
+export interface Written {
+  changed: boolean;
+  backup?: string;
+}
+
 /** The server side of the fix, over one connection (opened on first use, closed by the caller). */
 export interface FixServer {
   /** "SALESIQ_ACCESS_TOKEN", "/opt/llm-chatbot/.env on host", "llm-chatbot": for the step texts. */
   key: string;
   where: string;
   service: string;
-  write(token: string): Promise<{ changed: boolean; backup?: string }>;
+  write(token: string): Promise<Written>;
   /** Absent when the restart is not wanted (--no-restart). Resolves once the new token is proven live. */
   restart?(token: string): Promise<LiveResult>;
+  /**
+   * Optional: gets ready for the push (connects; may read the .env) while the token is refreshed, as the two do
+   * not depend on each other. Its failure is the push step's; after a failed refresh the caller closes it.
+   */
+  prepare?(): Promise<void>;
+  /**
+   * Optional, used instead of write + restart when the restart is wanted: the write and the restart in one go
+   * (one privileged call on the server). `written` settles when the file is in place, `live` once the new
+   * token is proven live; `done` adds the journal tail, read after the live moment.
+   */
+  pushLive?(token: string): { written: Promise<Written>; live: Promise<LiveResult>; done?: Promise<LiveResult> };
   /** Used when there was no restart: the unit's ActiveState, or the decoded failure when it is not active. */
   assertActive(): Promise<string>;
   /** Watches the live process for `ms` more (0: one check); rejects with crash-after-restart if it dies. */
@@ -135,6 +152,10 @@ export async function runFix(deps: FixDeps, opts: FixOptions): Promise<FixResult
   };
   const skip = (name: FixStepName, why: string) => record({ name, ok: true, ms: 0, detail: `skipped (${why})`, skipped: true });
   const live = (): TokenState => token as TokenState;
+  // Started before the refresh, awaited by the push: a failure is the push step's, never unhandled.
+  const prepared = server.prepare?.();
+  prepared?.catch(() => undefined);
+  let settled: Promise<LiveResult> | undefined;
 
   try {
     if (opts.token) token = opts.token;
@@ -145,8 +166,14 @@ export async function runFix(deps: FixDeps, opts: FixOptions): Promise<FixResult
         return got;
       });
     }
+    const fast = server.restart && server.pushLive ? { op: undefined as ReturnType<NonNullable<FixServer['pushLive']>> | undefined } : undefined;
     await step('push', async () => {
-      const w = await server.write(live().accessToken);
+      await prepared;
+      let w: { changed: boolean; backup?: string };
+      if (fast) {
+        fast.op = server.pushLive!(live().accessToken);
+        w = await fast.op.written;
+      } else w = await server.write(live().accessToken);
       r.written = w;
       return { detail: w.changed ? `wrote ${server.key} in ${server.where} (backup ${w.backup ?? 'none'})` : `${server.key} in ${server.where} already held this token` };
     });
@@ -155,7 +182,7 @@ export async function runFix(deps: FixDeps, opts: FixOptions): Promise<FixResult
       let proofMs = 0;
       await step('restart', async () => {
         const t0 = clock.now();
-        const l = await server.restart!(live().accessToken);
+        const l = fast?.op ? await fast.op.live : await server.restart!(live().accessToken);
         r.live = l;
         liveAt = clock.now();
         proofMs = Math.max(0, Math.min(l.proofMs ?? 0, liveAt - t0));
@@ -163,14 +190,17 @@ export async function runFix(deps: FixDeps, opts: FixOptions): Promise<FixResult
       });
       await step('live', async () => ({ detail: liveText(r.live!), ms: proofMs }));
       r.liveMs = liveAt! - started;
+      settled = fast?.op?.done;
     } else {
       skip('restart', '--no-restart');
       skip('live', 'no restart: the running service keeps the token it started with');
     }
     await step('verify', async () => {
+      // The journal tail was read after the live moment: the service's own log line is checked here.
+      const log = settled ? await settled.then((l) => ((r.live = { ...r.live!, ...pick(l) }), l.logLine ? '; it logged the new token under its PID' : ''), () => '') : '';
       r.state = r.live ? r.live.state : await server.assertActive();
       const api = deps.checkApi && !opts.token ? `; ${await deps.checkApi(live())}` : '';
-      return { detail: `${server.service} is active${r.live ? ` (PID ${r.live.mainPid})` : ''}${api}` };
+      return { detail: `${server.service} is active${r.live ? ` (PID ${r.live.mainPid})` : ''}${log}${api}` };
     });
     // With a given token (several servers) the caller sends the one transfer for all of them.
     if (!opts.token) {
@@ -209,6 +239,11 @@ function watchStep(
     await deps.server.watch(l, left);
     return { detail: `${deps.server.service} (PID ${l.mainPid}) stayed up for ${(opts.settleMs / 1000).toFixed(1)} s after the restart` };
   };
+}
+
+/** What the journal read after the live moment adds to the live result. */
+function pick(l: LiveResult): Pick<LiveResult, 'journal' | 'logLine'> & Partial<Pick<LiveResult, 'journalMs'>> {
+  return { journal: l.journal, logLine: l.logLine, ...(l.journalMs !== undefined ? { journalMs: l.journalMs } : {}) };
 }
 
 /** The live step's sentence: the proof, the service's own log line, and a warning about the unit's env file. */

@@ -14,7 +14,8 @@ import { readFile, readTarget, writeFileAtomic, type WriteResult } from '../ssh/
 import { restartService, type RestartOptions, unitState } from '../ssh/service';
 import { hidePassword, type Privilege, type SudoMode } from '../ssh/sudo';
 import { envKeyProblem, envPathProblem, envValueProblem, inputError, unitNameProblem } from '../ssh/targetRules';
-import type { LiveResult } from '../ssh/liveProof';
+import { type LiveResult, restartLive } from '../ssh/liveProof';
+import { openFix, type OpenedFix } from '../ssh/fixExec';
 
 export type PushStep = 'connect' | 'preflight' | 'read' | 'confirm' | 'write' | 'restart' | 'live' | 'watch' | 'done';
 
@@ -196,6 +197,84 @@ export async function pushToken(opts: PushOptions): Promise<PushResult> {
   }
 }
 
+/** The fix's push in one privileged exec (fixExec.ts): where the file and the unit are, and how to get in. */
+export type FastPushOptions = Pick<PushOptions, 'envPath' | 'key' | 'service' | 'sudo' | 'sudoPassword' | 'restart' | 'keepBackups' | 'allowAnyName'>;
+
+/**
+ * Starts the fix's exec on `session` and returns once the .env has been read (checked, sudo decided); the
+ * exec then waits for `commitFastPush`. Run while the token is refreshed: the two do not depend on each other.
+ */
+export function openFastPush(session: SshSession, o: FastPushOptions): Promise<OpenedFix> {
+  checkPushInputs({ ...o, value: 'devkit' });
+  const target = { path: o.envPath, key: o.key, unit: o.restart ? o.service : undefined, keepBackups: o.keepBackups };
+  return openFix(session, { mode: o.sudo, sudoPassword: o.sudoPassword }, target);
+}
+
+export interface FastPush {
+  /** The write's outcome (its `state` is 'unknown' and `journal` empty: the restart reports in `live`). */
+  written: Promise<PushResult>;
+  /** The new token proven live (restart wanted); its journal tail follows in `done`. */
+  live: Promise<LiveResult>;
+  done: Promise<LiveResult>;
+}
+
+/**
+ * Edits the bytes `opened` read and sends them (or "nothing to change") to its exec, which writes and goes on
+ * into the restart and the live proof. The edit is the same as pushToken's, with the same guarantees: another
+ * writer in between is a conflict (superseded, unless it wrote this very value, which counts as done), and a
+ * dropped connection says which file is in place.
+ */
+export function commitFastPush(
+  session: SshSession,
+  opened: OpenedFix,
+  o: FastPushOptions & { value: string; reconnect?: () => Promise<SshSession> },
+): FastPush {
+  checkPushInputs(o);
+  const current = opened.file;
+  const oldValue = readEnvKey(current.content, o.key);
+  const edit = setEnvKey(current.content, o.key, o.value);
+  const changed = !edit.content.equals(current.content);
+  const warnings = editWarnings(o.key, edit.crlf, edit.replaced);
+  let now = session;
+  const reconnect = o.reconnect ? async () => (now = await o.reconnect!()) : undefined;
+  const c = opened.commit(changed ? edit.content : undefined, o.value, { envPath: o.envPath, secrets: [oldValue ?? ''], reconnect });
+  let concurrent = false;
+  const result = (w: { changed: boolean; backup?: string; pruned?: string[]; recoveredAfterDrop?: boolean }): PushResult => {
+    const r: PushResult = {
+      changed: w.changed, pruned: w.pruned ?? [], replaced: edit.replaced, appended: edit.appended, active: false, state: 'unknown', journal: [],
+      newTokenHashPrefix: tokenHashPrefix(o.value), crlf: edit.crlf, warnings, hostKey: session.hostKey,
+    };
+    if (w.backup) r.backup = w.backup;
+    if (w.recoveredAfterDrop) r.recoveredAfterDrop = true;
+    if (concurrent) {
+      r.concurrent = true;
+      warnings.push(`Another push wrote this same ${o.key} at the same time; this one had nothing left to write.`);
+    }
+    return r;
+  };
+  const written = c.written.then(result, async (e: unknown) => {
+    if (!isConflict(e)) throw e;
+    concurrent = await sameValueNow(now, opened.privilege, o, e);
+    return result({ changed: false });
+  });
+  // A failure after the write says so, and where the old content is (as pushToken's), and never shows the password.
+  let backup: string | undefined;
+  const hide = (e: unknown) => {
+    if (!isDevKitError(e)) return e;
+    const d = { ...e.finding.details };
+    if (d.journal) d.journal = hidePassword(d.journal, o.sudoPassword);
+    if (backup) Object.assign(d, { written: 'true', backup });
+    e.finding.details = d;
+    return e;
+  };
+  // Another push wrote this value first: the exec ended at its conflict, so the restart runs on its own.
+  const again = () => restartLive(now, opened.privilege, o.service, { key: o.key, value: o.value, envPath: o.envPath, secrets: [oldValue ?? ''] });
+  const live = written.then((w) => ((backup = w.backup), concurrent ? again() : c.live)).catch((e: unknown) => Promise.reject(hide(e)));
+  const done = written.then(() => (concurrent ? live : c.done)).catch((e: unknown) => Promise.reject(hide(e)));
+  for (const p of [written, live, done]) p.catch(() => undefined);
+  return { written, live, done };
+}
+
 function isConflict(e: unknown): e is DevKitError {
   return isDevKitError(e) && e.finding.source === 'ssh' && e.finding.code === 'conflict';
 }
@@ -204,7 +283,7 @@ function isConflict(e: unknown): e is DevKitError {
  * The hash precondition failed under the lock: another writer got there first. If it wrote our very value the
  * push is done; otherwise this push was superseded and says so (nothing of ours was written, no backup made).
  */
-async function sameValueNow(session: SshSession, priv: Privilege, opts: PushOptions, conflict: DevKitError): Promise<boolean> {
+async function sameValueNow(session: SshSession, priv: Privilege, opts: Pick<PushOptions, 'envPath' | 'key' | 'value'>, conflict: DevKitError): Promise<boolean> {
   const now = await readFile(session, priv, opts.envPath).catch(() => undefined);
   if (now && readEnvKey(now.content, opts.key) === opts.value) return true;
   const f = conflict.finding;

@@ -62,19 +62,21 @@ export interface LiveOptions {
 }
 
 // One line (shQuote refuses control characters), no single quote and no `!` (tcsh would expand it).
-// $1 unit, $2 key, $3 journal lines, $4 tries of 50 ms for the new process to show the new token; stdin: sha256.
 // Parsing is done with the shell's own parameter expansion (no sed/grep/tail per value): on a busy server every
 // fork is a few ms on the path to "live". `val NAME` takes a property out of $s by name, anchored at a line start.
-const LIVE_SCRIPT = [
-  'u=$1; k=$2; n=$3; tries=$4; IFS= read -r want',
+// The pieces expect u (unit), k (key or -), n (journal lines), tries (of 50 ms for the new process to show the
+// new token) and want (the sha256) to be set, and `m NAME` to print a time mark; the combined script
+// (fixExec.ts) runs the same pieces after its write.
+export const LIVE_DEFS = [
   'nl=$(printf "\\nx"); nl=${nl%x}',
-  't() { date +%s%N 2>/dev/null; }; echo "@ts $(t)"',
   'show() { s=$(systemctl show -p MainPID,ActiveState,ExecMainStartTimestamp,EnvironmentFiles,WorkingDirectory -- "$u" 2>/dev/null); }',
   'val() { v=; case "$nl$s$nl" in *"$nl$1="*) v=$nl$s$nl; v=${v#*"$nl$1="}; v=${v%%"$nl"*};; esac; }',
-  'old=$(systemctl show -p MainPID --value -- "$u" 2>/dev/null)',
-  'echo "@t0 $(t)"',
+];
+export const LIVE_OLD_PID = 'old=$(systemctl show -p MainPID --value -- "$u" 2>/dev/null)';
+export const LIVE_RESTART = [
+  'm t0',
   'err=$(systemctl restart -- "$u" 2>&1 >/dev/null); rc=$?',
-  'echo "@t1 $(t)"; echo "@rc $rc"; echo "@old $old"; [ -z "$err" ] || printf "%s\\n" "$err" | sed -n "s/^./@err &/p"',
+  'm t1; echo "@rc $rc"; echo "@old $old"; [ -z "$err" ] || printf "%s\\n" "$err" | sed -n "s/^./@err &/p"',
   'if [ "$rc" = 0 ]; then i=0; while :; do show; val MainPID; pid=$v; val ActiveState; st=$v; h=none;' +
     ' if [ "$st" = active ] && [ "${pid:-0}" -gt 0 ] 2>/dev/null && [ "$pid" -ne "${old:-0}" ] 2>/dev/null; then' +
     ' if [ "$k" = - ]; then h=skipped; elif e=$(tr "\\0" "\\n" < "/proc/$pid/environ" 2>/dev/null); then' +
@@ -89,9 +91,20 @@ const LIVE_SCRIPT = [
     ' [ "$h" = differs ] || [ "$h" = gone ] || break; fi;' +
     ' case "$st" in failed|inactive) break ;; esac;' +
     ' i=$((i+1)); [ "$i" -ge "$tries" ] && break; sleep 0.05 2>/dev/null || { sleep 1; i=$((i+19)); }; done;' +
-    ' echo "@t2 $(t)"; printf "%s\\n" "$s"; echo "@env $h"; fi',
-  // The end of the journal is timed too: it comes after "@journal", so the mark goes to stderr.
-  'echo "@journal"; journalctl -u "$u" -n "$n" --no-pager 2>&1; echo "@t3 $(t)" >&2; exit 0',
+    ' m t2; printf "%s\\n" "$s"; echo "@env $h"; fi',
+];
+// The end of the journal is timed too: it comes after "@journal", so the mark goes to stderr.
+export const LIVE_JOURNAL = 'echo "@journal"; journalctl -u "$u" -n "$n" --no-pager 2>&1; m t3 >&2';
+
+// $1 unit, $2 key, $3 journal lines, $4 tries; stdin: sha256. Marks carry the server's clock (nanoseconds).
+const LIVE_SCRIPT = [
+  'u=$1; k=$2; n=$3; tries=$4; IFS= read -r want',
+  'm() { echo "@$1 $(date +%s%N 2>/dev/null)"; }; m ts',
+  ...LIVE_DEFS,
+  LIVE_OLD_PID,
+  ...LIVE_RESTART,
+  LIVE_JOURNAL,
+  'exit 0',
 ].join('; ');
 
 // $1 unit, $2 the MainPID proven live, $3 journal lines, $4 the window in ms. Bounded by the server's clock
@@ -122,15 +135,44 @@ const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
  */
 export async function restartLive(session: SshSession, p: Privilege, unit: string, o: LiveOptions): Promise<LiveResult> {
   assertUnitName(unit);
-  if (o.key !== undefined && !KEY.test(o.key)) throw new RangeError(`not an environment variable name: ${o.key}`);
-  const key = o.key !== undefined && o.value !== undefined ? o.key : '-';
+  const key = liveKey(o);
   const limit = Math.max(1, Math.floor(o.timeoutSec ?? 60));
   const lines = clampLines(o.journalLines ?? 20);
-  const secrets = [...(o.value ? [o.value] : []), ...(o.secrets ?? [])];
   const cmd = `timeout -k 5 ${limit} sh -c ${shQuote(LIVE_SCRIPT)} devkit-live ${shQuote(unit)} ${key} ${lines} ${PROOF_TRIES}`;
-  const r = await session.exec(privileged(p, cmd), { stdin: privilegedStdin(p, `${o.value === undefined ? '-' : sha256(o.value)}\n`) });
+  const r = await session.exec(privileged(p, cmd), { stdin: privilegedStdin(p, `${wantedHash(o.value)}\n`) });
   checkExec(r, session, unit, limit, 'restart');
-  const out = parseSections(r.stdout.toString('utf8'));
+  const result = liveFrom(r.stdout.toString('utf8'), unit, o);
+  const marks = parseSections(r.stdout.toString('utf8')).marks;
+  const t3 = /^@t3 (\d+)$/m.exec(r.stderr)?.[1];
+  if (t3) marks.set('t3', t3);
+  const ms = (x: string, y: string) => {
+    const from = marks.get(x);
+    const to = marks.get(y);
+    return from && to && /^\d+$/.test(from) && /^\d+$/.test(to) ? Number((BigInt(to) - BigInt(from)) / 1_000_000n) : undefined;
+  };
+  const timed = { beforeMs: ms('ts', 't0'), restartMs: ms('t0', 't1'), proofMs: ms('t1', 't2'), journalMs: ms('t2', 't3') };
+  for (const [name, v] of Object.entries(timed)) if (v !== undefined) result[name as keyof typeof timed] = v;
+  return result;
+}
+
+/** The token's sha256 as the scripts compare it ('-': no value, only the PID can prove). */
+export const wantedHash = (value: string | undefined): string => (value === undefined ? '-' : sha256(value));
+
+/** The key as the scripts take it: '-' when there is no value to compare. */
+export function liveKey(o: Pick<LiveOptions, 'key' | 'value'>): string {
+  if (o.key !== undefined && !KEY.test(o.key)) throw new RangeError(`not an environment variable name: ${o.key}`);
+  return o.key !== undefined && o.value !== undefined ? o.key : '-';
+}
+
+/**
+ * What the restart part of a script printed (its stdout from `@rc` on, the journal included or not), as the
+ * proven LiveResult or the decoded failure: job-failed, crash-after-restart, token-not-live, inactive,
+ * interactive-auth, unit-not-found. The time marks are left to the caller.
+ */
+export function liveFrom(text: string, unit: string, o: LiveOptions): LiveResult {
+  const key = liveKey(o);
+  const secrets = [...(o.value ? [o.value] : []), ...(o.secrets ?? [])];
+  const out = parseSections(text);
   const journal = journalLines(out.journal, secrets);
   const rc = Number(out.marks.get('rc') ?? NaN);
   if (rc !== 0) {
@@ -176,15 +218,6 @@ export async function restartLive(session: SshSession, p: Privilege, unit: strin
   if (o.envPath && environmentFiles.length > 0 && !environmentFiles.includes(o.envPath)) {
     result.warning = `${unit} loads ${environmentFiles.join(', ')} (EnvironmentFile=), not ${o.envPath}.`;
   }
-  const ms = (a: string, b: string) => {
-    const x = out.marks.get(a);
-    const y = out.marks.get(b);
-    return x && y && /^\d+$/.test(x) && /^\d+$/.test(y) ? Number((BigInt(y) - BigInt(x)) / 1_000_000n) : undefined;
-  };
-  const t3 = /^@t3 (\d+)$/m.exec(r.stderr)?.[1];
-  if (t3) out.marks.set('t3', t3);
-  const timed = { beforeMs: ms('ts', 't0'), restartMs: ms('t0', 't1'), proofMs: ms('t1', 't2'), journalMs: ms('t2', 't3') };
-  for (const [name, v] of Object.entries(timed)) if (v !== undefined) result[name as keyof typeof timed] = v;
   return result;
 }
 
@@ -225,7 +258,7 @@ async function watchOnce(session: SshSession, p: Privilege, live: Pick<LiveResul
 }
 
 /** The exec itself: the connection, sudo's refusal, the server-side time limit. */
-function checkExec(r: ExecResult, session: SshSession, unit: string, limit: number, step: string): void {
+export function checkExec(r: ExecResult, session: SshSession, unit: string, limit: number, step: string): void {
   if (r.code === undefined) throw fail('ssh', 'connection-lost', { host: session.host, step });
   if (r.code === 0) return;
   const refused = sudoFailure(r, session.username);
@@ -234,7 +267,7 @@ function checkExec(r: ExecResult, session: SshSession, unit: string, limit: numb
   throw fail('systemd', 'job-failed', { unit, evidence: r.stderr.split('\n')[0]?.trim() || `the remote script exited ${r.code}` });
 }
 
-interface Sections {
+export interface Sections {
   marks: Map<string, string>;
   props: Map<string, string>;
   err: string[];
@@ -242,7 +275,7 @@ interface Sections {
 }
 
 /** `@name value` marks, `Name=value` properties (by name: systemd prints them in its own order), the journal. */
-function parseSections(text: string): Sections {
+export function parseSections(text: string): Sections {
   const marks = new Map<string, string>();
   const props = new Map<string, string>();
   const err: string[] = [];
@@ -278,7 +311,7 @@ function proofNote(env: string, key: string, pid: number, old: number, files: st
   }
 }
 
-function clampLines(n: number): number {
+export function clampLines(n: number): number {
   return Math.max(1, Math.min(10_000, Math.floor(n)));
 }
 

@@ -56,7 +56,7 @@ export interface Backup {
 export const sha256Hex = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
 
 /** The exact name of a DevKit backup: the target's name, `.bak-` and a 14-digit timestamp. */
-const BACKUP_GLOB = `.bak-${'[0-9]'.repeat(14)}`;
+export const BACKUP_GLOB = `.bak-${'[0-9]'.repeat(14)}`;
 
 /**
  * Shared start of both scripts ($1 = the target): refuse what must never be read or replaced, saying why in
@@ -64,7 +64,7 @@ const BACKUP_GLOB = `.bak-${'[0-9]'.repeat(14)}`;
  * leads into a system tree is caught too. One line, no single quotes, backslashes or `!` (tcsh history; hence
  * `[ -r x ] || …` rather than `[ ! -r x ]`), so every login shell passes it through unchanged.
  */
-const CHECK_TARGET = [
+export const CHECK_TARGET = [
   'export LC_ALL=C',
   'f=$1',
   'd=${f%/*}',
@@ -96,7 +96,9 @@ const READ_SCRIPT = [
 ].join('; ');
 
 /** Exit codes of the write script: distinct from sudo's 1, sh's 2/126/127, timeout's 124/137 and the signals. */
-const EXIT = { refused: 81, notRegular: 91, badHeader: 92, conflict: 93, empty: 94, io: 95, incomplete: 96, lockTimeout: 97 } as const;
+export const EXIT = {
+  refused: 81, notRegular: 91, badHeader: 92, conflict: 93, empty: 94, io: 95, incomplete: 96, lockTimeout: 97,
+} as const;
 
 /**
  * $1 = target, $2 = backups to keep, $3 = the most bytes accepted. stdin = `devkit-sha256 <current> <new>`
@@ -191,7 +193,7 @@ export async function readTarget(
   return { privilege, file: await readFile(session, privilege, path, opts) };
 }
 
-function readLimits(opts: ReadOptions): { max: number; limit: number } {
+export function readLimits(opts: ReadOptions): { max: number; limit: number } {
   return {
     max: Math.max(1, Math.min(MAX_ENV_BYTES, Math.floor(opts.maxBytes ?? MAX_ENV_BYTES))),
     limit: Math.max(5, Math.floor(opts.timeoutSec ?? 30)),
@@ -199,13 +201,13 @@ function readLimits(opts: ReadOptions): { max: number; limit: number } {
 }
 
 /** Text before our first marker is the login shell talking (a noisy ~/.bashrc). */
-function noisyBeforeMarker(session: SshSession, r: ExecResult): void {
+export function noisyBeforeMarker(session: SshSession, r: ExecResult): void {
   const at = r.stdout.indexOf('DEVKIT-');
   if (at === 0 || r.stdout.length === 0) return;
   quietShell(session, { ...r, stdout: at > 0 ? r.stdout.subarray(0, at) : r.stdout });
 }
 
-function readResult(r: ExecResult, session: SshSession, p: Privilege, path: string, max: number, limit: number): RemoteFile {
+export function readResult(r: ExecResult, session: SshSession, p: Privilege, path: string, max: number, limit: number): RemoteFile {
   if (r.code === undefined) throw fail('ssh', 'connection-lost', { host: session.host, path, step: 'read' });
   noisyBeforeMarker(session, r);
   if (r.code === 0) {
@@ -226,12 +228,12 @@ function readResult(r: ExecResult, session: SshSession, p: Privilege, path: stri
   throw fail('ssh', null, { path, message: `reading the file failed (exit ${r.code}): ${r.stderr.trim().slice(0, 200)}` });
 }
 
-function refusedReason(r: ExecResult): string {
+export function refusedReason(r: ExecResult): string {
   return /^DEVKIT-REFUSE (.*)$/m.exec(r.stdout.toString('utf8'))?.[1]?.trim() ?? 'unknown';
 }
 
 /** Each refusal worded for what it is; none of them changed anything. */
-function refusal(reason: string, path: string, session: SshSession, p: Privilege): DevKitError {
+export function refusal(reason: string, path: string, session: SshSession, p: Privilege): DevKitError {
   const [word, ...rest] = reason.split(' ');
   const extra = rest.join(' ');
   const d: Record<string, string> = { path, reason: word };
@@ -300,27 +302,33 @@ export async function writeFileAtomic(
     return afterUncertainEnd(session, p, path, expectedSha256, newSha, opts, r.code);
   }
 
+  throw writeFailure(r, session, p, path, expectedSha256);
+}
+
+/** The decoded reason a write script ended without writing (sudo's refusal, a refusal, a conflict, …). */
+export function writeFailure(r: ExecResult, session: SshSession, p: Privilege, path: string, expectedSha256: string): DevKitError {
+  const out = r.stdout.toString('utf8');
   const refused = sudoFailure(r, session.username);
   if (refused) {
     forgetPrivilege(session);
-    throw refused;
+    return refused;
   }
   switch (r.code) {
     case EXIT.refused:
-      throw refusal(refusedReason(r), path, session, p);
+      return refusal(refusedReason(r), path, session, p);
     case EXIT.notRegular:
-      throw refusal('special', path, session, p);
+      return refusal('special', path, session, p);
     case EXIT.conflict:
-      throw fail('ssh', 'conflict', { path, expected: expectedSha256.slice(0, 12), found: /^CONFLICT ([0-9a-f]+)/m.exec(out)?.[1]?.slice(0, 12) });
+      return fail('ssh', 'conflict', { path, expected: expectedSha256.slice(0, 12), found: /^CONFLICT ([0-9a-f]+)/m.exec(out)?.[1]?.slice(0, 12) });
     case EXIT.lockTimeout:
-      throw refusal('locked', path, session, p);
+      return refusal('locked', path, session, p);
     case EXIT.incomplete:
-      throw fail('ssh', 'connection-lost', { path, outcome: 'unchanged', reason: 'the new content arrived incomplete; nothing was replaced' });
+      return fail('ssh', 'connection-lost', { path, outcome: 'unchanged', reason: 'the new content arrived incomplete; nothing was replaced' });
     case EXIT.badHeader:
     case EXIT.empty:
-      throw fail('ssh', null, { path, outcome: 'unchanged', message: `the remote write refused its input (exit ${r.code}); nothing was replaced` });
+      return fail('ssh', null, { path, outcome: 'unchanged', message: `the remote write refused its input (exit ${r.code}); nothing was replaced` });
     default:
-      throw fail('ssh', null, { path, outcome: 'unchanged', message: `the remote write failed (exit ${r.code}): ${r.stderr.trim().slice(0, 200)}` });
+      return fail('ssh', null, { path, outcome: 'unchanged', message: `the remote write failed (exit ${r.code}): ${r.stderr.trim().slice(0, 200)}` });
   }
 }
 
@@ -329,7 +337,7 @@ export async function writeFileAtomic(
  * once and re-read (the read waits for the lock, so a write still finishing on the server is seen finished),
  * then say which content is in place; 'outcome-unknown' only when that cannot be determined.
  */
-async function afterUncertainEnd(
+export async function afterUncertainEnd(
   session: SshSession,
   p: Privilege,
   path: string,

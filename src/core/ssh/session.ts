@@ -29,6 +29,8 @@ export interface StreamOptions {
   stdin?: Buffer | string;
   onStdout: (chunk: Buffer) => void;
   signal: AbortSignal;
+  /** Handed the channel's stdin once it is open: a conversation with the remote command writes more, then ends it. */
+  onOpen?: (stdin: { write(data: Buffer | string): void; end(): void }) => void;
 }
 
 export interface HostKeyInfo {
@@ -160,6 +162,7 @@ export class Session implements SshSession {
         });
         stream.on('data', opts.onStdout);
         if (opts.stdin !== undefined) stream.write(opts.stdin);
+        opts.onOpen?.({ write: (d) => void stream.write(d), end: () => void stream.end() });
         if (opts.signal.aborted) stop();
         else opts.signal.addEventListener('abort', stop, { once: true });
       });

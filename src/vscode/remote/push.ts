@@ -293,6 +293,8 @@ export class Pusher {
       key: profile.envKey,
       where: `${settings.envPath} on ${where}`,
       service: settings.service,
+      // Fix Now connects (host key, sudo) while the token is refreshed; a failure is the push step's.
+      prepare: async () => void (await open()),
       write: (token) =>
         this.exclusive(async () => {
           value = token;

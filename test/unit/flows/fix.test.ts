@@ -244,4 +244,48 @@ describe('withOneRefresh', () => {
     assert.equal((await rejection(withOneRefresh('old', async () => Promise.reject(salesiq(1001)), undefined))).finding.code, 1001);
     assert.equal(refreshes, 0);
   });
+  it('prepares the server (connect, read) before the refresh, and reports a failed preparation at the push step', async () => {
+    const clock = new FakeClock();
+    const refused = new DevKitError(findingFor('sudo', 'not-allowed'));
+    const { d, calls } = deps(clock, undefined, {}, { prepare: async () => (calls.push('prepare'), Promise.reject(refused)) });
+    const r = await runFix(d, { marginMs: MARGIN, settleMs: SETTLE });
+    assert.deepEqual(calls, ['prepare', 'refresh'], 'prepared first, the refresh alongside; nothing written');
+    assert.deepEqual([r.ok, r.failedStep, r.error], [false, 'push', refused]);
+    assert.deepEqual(names(r), [['refresh', true], ['push', false]]);
+  });
+
+  it('a failed refresh with a failed preparation: the refresh is the reason, and no rejection is left unhandled', async () => {
+    const clock = new FakeClock();
+    const revoked = new DevKitError(findingFor('oauth', 'invalid_code'));
+    const unhandled: unknown[] = [];
+    const seen = (e: unknown) => unhandled.push(e);
+    process.on('unhandledRejection', seen);
+    try {
+      const { d } = deps(clock, undefined, { refresh: async () => Promise.reject(revoked) }, { prepare: async () => Promise.reject(new Error('connect failed')) });
+      const r = await runFix(d, { marginMs: MARGIN, settleMs: SETTLE });
+      assert.deepEqual([r.ok, r.failedStep, r.error], [false, 'refresh', revoked]);
+      await new Promise((res) => setImmediate(res));
+      assert.deepEqual(unhandled, []);
+    } finally {
+      process.off('unhandledRejection', seen);
+    }
+  });
+
+  it('with pushLive: write and restart in one call; push reports the write, restart/live the proof, verify the service\'s own line', async () => {
+    const clock = new FakeClock();
+    const { d, calls } = deps(clock, undefined, {}, {
+      pushLive: (t) => {
+        calls.push(`pushLive:${t}`);
+        const live = clock.advance(100).then(() => liveOf({ logLine: false }));
+        return { written: Promise.resolve({ changed: true, backup: '/opt/llm-chatbot/.env.bak-2' }), live, done: live.then((l) => ({ ...l, logLine: true, journal: ['ok'] })) };
+      },
+    });
+    const r = await runFix(d, { marginMs: MARGIN, settleMs: SETTLE });
+    assert.equal(r.ok, true);
+    assert.deepEqual(calls.slice(0, 3), ['refresh', 'pushLive:new', 'check'], 'no separate write or restart');
+    assert.match(r.steps[1].detail, /backup \/opt\/llm-chatbot\/\.env\.bak-2/);
+    assert.match(r.steps[3].detail, /environ hash/);
+    assert.match(r.steps[4].detail, /it logged the new token under its PID/);
+    assert.deepEqual(r.live?.journal, ['ok']);
+  });
 });
