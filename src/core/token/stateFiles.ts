@@ -1,5 +1,6 @@
 /**
- * Small JSON state files, created 0600 in a 0700 directory and replaced atomically, with an O_EXCL lease:
+ * Small JSON state files, created 0600 in a 0700 directory and replaced atomically (the token cache through a
+ * symlink, see writeLinked), with an O_EXCL lease:
  * the CLI's token cache and refresh history, and the extension's refresh history and lease (in its global
  * storage, which every window of one machine sees live, unlike code-server's per-tab SecretStorage).
  * A file others can read is refused rather than trusted or silently fixed.
@@ -30,8 +31,9 @@ export class StateStore {
     this.dirReady = true;
   }
 
-  readJson<T>(name: string): T | undefined {
-    const text = this.readOwn(name, 'utf8');
+  /** `linked`: NAME is written by writeLinked (a reader may meet its old file just removed). */
+  readJson<T>(name: string, linked = false): T | undefined {
+    const text = this.readOwn(name, 'utf8', linked);
     if (text === undefined) return undefined;
     try {
       return JSON.parse(text) as T;
@@ -42,9 +44,9 @@ export class StateStore {
   }
 
   /** The file's text; undefined when it does not exist. Refused when others may read or write it. */
-  private readOwn(name: string, encoding: BufferEncoding): string | undefined {
+  private readOwn(name: string, encoding: BufferEncoding, linked = false): string | undefined {
     const file = path.join(this.dir, name);
-    const fd = openToRead(file);
+    const fd = openToRead(file, linked);
     if (fd === undefined) return undefined;
     try {
       const st = fs.fstatSync(fd);
@@ -83,10 +85,71 @@ export class StateStore {
   tokenStore(profile: string, credentials: RefreshCredentials | undefined): TokenStore {
     const name = `token-${profile}.json`;
     return {
-      readToken: async () => this.readJson<StoredToken>(name),
-      writeToken: async (t) => this.writeJson(name, t),
+      readToken: async () => this.readJson<StoredToken>(name, true),
+      writeToken: async (t) => this.writeLinked(name, JSON.stringify(t)),
       readCredentials: async () => credentials,
     };
+  }
+
+  /**
+   * Replaces what readers of NAME see without renaming a file over another: ext4 follows that rename with a
+   * flush of the new file (auto_da_alloc), half of a refresh's state I/O. The text goes to a new 0600 file of
+   * its own (`NAME.<pid>-<time>-<n>`); a symlink to it is renamed over NAME (a link has no data to flush), and
+   * the file the old link named is removed. Whoever opens NAME gets the old text or the new one, whole (a
+   * reader that finds the old file just removed opens NAME again: openToRead). After a crash in between,
+   * NAME still names the old text. What a power cut may leave is an empty file, which reads as no token.
+   */
+  private writeLinked(name: string, text: string): void {
+    const file = path.join(this.dir, name);
+    const data = this.newFile(name, text);
+    const old = linkTarget(file);
+    const link = `${file}.${process.pid}.lnk`;
+    try {
+      symlinkOver(data, link);
+    } catch {
+      // No symlinks here (Windows without the privilege, some mounted filesystems): temp file and rename.
+      unlinkQuietly(path.join(this.dir, data));
+      this.writeText(name, text);
+      return;
+    }
+    fs.renameSync(link, file);
+    if (old !== undefined && isTextFileOf(name, old)) unlinkQuietly(path.join(this.dir, old));
+    this.sweepOnce(name, data);
+  }
+
+  /** A new 0600 file holding `text`, named `NAME.<pid>-<time>-<n>` (never an existing one); returns its name. */
+  private newFile(name: string, text: string): string {
+    for (let attempt = 0; ; attempt++) {
+      const base = `${name}.${process.pid}-${Date.now().toString(36)}-${(this.made++).toString(36)}`;
+      try {
+        this.inDir(() => fs.writeFileSync(path.join(this.dir, base), text, { mode: 0o600, flag: 'wx' }));
+        return base;
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'EEXIST' || attempt >= 3) throw e;
+      }
+    }
+  }
+
+  private made = 0;
+  private swept = new Set<string>();
+
+  /**
+   * Once per store and name: removes the text files of NAME that no link names any more and that are older
+   * than a minute (a writer takes microseconds from its file to its link): those of a writer killed in between,
+   * or of two writers at once without the lease, where one link replaced the other.
+   */
+  private sweepOnce(name: string, current: string): void {
+    if (this.swept.has(name)) return;
+    this.swept.add(name);
+    try {
+      for (const f of fs.readdirSync(this.dir)) {
+        if (f === current || !isTextFileOf(name, f)) continue;
+        const p = path.join(this.dir, f);
+        if (Date.now() - fs.lstatSync(p).mtimeMs > 60_000 && linkTarget(path.join(this.dir, name)) !== f) unlinkQuietly(p);
+      }
+    } catch {
+      // Only tidiness is lost.
+    }
   }
 
   /**
@@ -214,13 +277,43 @@ class FileLease implements Lease {
   }
 }
 
-/** A descriptor to read `file`, or undefined when it does not exist (or cannot be opened). */
-function openToRead(file: string): number | undefined {
+/**
+ * A descriptor to read `file`, or undefined when it does not exist (or cannot be opened). A link whose old file
+ * a writer has just removed (writeLinked) is opened again: by then it names the new one.
+ */
+function openToRead(file: string, linked: boolean): number | undefined {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return fs.openSync(file, 'r');
+    } catch (e) {
+      if (!linked || (e as NodeJS.ErrnoException).code !== 'ENOENT' || attempt >= 2 || linkTarget(file) === undefined) return undefined;
+    }
+  }
+}
+
+/** A symlink `link` → `target`, replacing one left by an earlier process with this pid that was killed before its rename. */
+function symlinkOver(target: string, link: string): void {
   try {
-    return fs.openSync(file, 'r');
+    fs.symlinkSync(target, link);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    unlinkQuietly(link);
+    fs.symlinkSync(target, link);
+  }
+}
+
+/** The name a symlink points to; undefined for a regular file (an earlier version's) or none. */
+function linkTarget(file: string): string | undefined {
+  try {
+    return fs.readlinkSync(file);
   } catch {
     return undefined;
   }
+}
+
+/** `f` is one of writeLinked's text files for `name` (a plain name in the directory, nothing else). */
+function isTextFileOf(name: string, f: string): boolean {
+  return f.startsWith(`${name}.`) && /^\d+-[0-9a-z]+-[0-9a-z]+$/.test(f.slice(name.length + 1));
 }
 
 /**
