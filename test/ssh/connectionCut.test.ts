@@ -11,7 +11,7 @@ import { readEnvKey } from '../../src/core/dotenv/setKey';
 import { pushToken, type PushOptions } from '../../src/core/flows/push';
 import { runBin, until } from './bin';
 import { findingOf } from './expectFinding';
-import { fixture, newToken } from './hooks';
+import { fixture, freshFixture, newToken } from './hooks';
 
 const KEY = 'SALESIQ_ACCESS_TOKEN';
 
@@ -28,12 +28,8 @@ describe('a connection cut from the server side mid-push', function () {
   const settled = () => until(() => ['devkit-write', 'devkit-read', 'systemctl restart'].every((m) => fixture().processesWith(m).length === 0), 15_000);
 
   beforeEach(() => {
-    const fx = fixture();
-    fx.resetEnv();
-    fx.setSudoMode('nopasswd');
-    fx.setFault('none');
     // Connections of other suites' sessions (none should be open) are never cut.
-    keep = fx.sessionPids();
+    keep = freshFixture().sessionPids();
   });
   afterEach(async () => {
     fixture().setFault('none');

@@ -14,7 +14,7 @@ import { connect } from '../../src/core/ssh/connect';
 import type { SshSession } from '../../src/core/ssh/session';
 import { until } from './bin';
 import { findingOf } from './expectFinding';
-import { fixture, newToken } from './hooks';
+import { fixture, freshFixture, newToken } from './hooks';
 
 const KEY = 'SALESIQ_ACCESS_TOKEN';
 
@@ -37,11 +37,7 @@ describe('the fix in one privileged exec: read → edit → write → restart �
   const fixRuns = () => fixture().sudoLog().split('\n').filter((l) => l.includes('devkit-fix')).length;
 
   beforeEach(() => {
-    const fx = fixture();
-    fx.resetEnv();
-    fx.setSudoMode('nopasswd');
-    fx.setFault('none');
-    keep = fx.sessionPids();
+    keep = freshFixture().sessionPids();
   });
   afterEach(async () => {
     for (const s of sessions.splice(0)) s.close();

@@ -12,6 +12,15 @@ export function fixture(): SshdFixture {
   return current;
 }
 
+/** The fixture back at its defaults: the initial .env, NOPASSWD sudo, a service without a fault. */
+export function freshFixture(): SshdFixture {
+  const fx = fixture();
+  fx.resetEnv();
+  fx.setSudoMode('nopasswd');
+  fx.setFault('none');
+  return fx;
+}
+
 /** A fresh token shaped like Zoho's (`1000.<32 hex>.<32 hex>`). */
 export function newToken(): string {
   return `1000.${randomBytes(16).toString('hex')}.${randomBytes(16).toString('hex')}`;

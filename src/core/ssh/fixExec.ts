@@ -14,6 +14,7 @@ import { fail } from '../errors/fail';
 import { LIVE_DEFS, LIVE_JOURNAL, LIVE_OLD_PID, LIVE_RESTART, type LiveOptions, type LiveResult, clampLines, liveFrom, liveKey, restartLive, wantedHash } from './liveProof';
 import {
   afterUncertainEnd, BACKUP_GLOB, CHECK_TARGET, EXIT, noisyBeforeMarker, readLimits, readResult, refusal, sha256Hex, type RemoteFile,
+  TEMP_FILE_TRAPS,
   writeFailure, type WriteResult,
 } from './remoteFile';
 import { assertUnitName } from './service';
@@ -45,13 +46,7 @@ const FIX_SCRIPT = [
   ...CHECK_TARGET,
   'keep=$2; max=$3; u=$4; k=$5; n=$6; tries=$7; z=$8',
   // No `umask 077` here (mktemp makes its file 0600 itself): the restart below inherits this shell's umask.
-  't=',
-  'c() { if [ -n "$t" ]; then rm -f -- "$t"; fi; }',
-  'trap c EXIT',
-  'trap "exit 129" HUP',
-  'trap "exit 130" INT',
-  'trap "exit 141" PIPE',
-  'trap "exit 143" TERM',
+  ...TEMP_FILE_TRAPS,
   'm() { echo "@$1"; }',
   // No shared lock for this read (one fork less): every DevKit write renames a whole file into place, and one
   // that lands between this read and our write is caught by the hash precondition under the write's lock.

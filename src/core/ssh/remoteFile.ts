@@ -101,6 +101,20 @@ export const EXIT = {
 } as const;
 
 /**
+ * The temp file `$t` is removed however a write script ends (a trap on exit and on each signal that can end
+ * it: sudo's child cannot be signalled by sshd, so EOF or EPIPE is how a dead connection shows).
+ */
+export const TEMP_FILE_TRAPS = [
+  't=',
+  'c() { if [ -n "$t" ]; then rm -f -- "$t"; fi; }',
+  'trap c EXIT',
+  'trap "exit 129" HUP',
+  'trap "exit 130" INT',
+  'trap "exit 141" PIPE',
+  'trap "exit 143" TERM',
+];
+
+/**
  * $1 = target, $2 = backups to keep, $3 = the most bytes accepted. stdin = `devkit-sha256 <current> <new>`
  * then the new content. The new content goes to a temp file first; then, under an exclusive lock on the
  * directory (every DevKit writer takes it, so two pushes cannot interleave): the hash precondition, one echo
@@ -114,13 +128,7 @@ const WRITE_SCRIPT = [
   'k=$2',
   'm=$3',
   'umask 077',
-  't=',
-  'c() { if [ -n "$t" ]; then rm -f -- "$t"; fi; }',
-  'trap c EXIT',
-  'trap "exit 129" HUP',
-  'trap "exit 130" INT',
-  'trap "exit 141" PIPE',
-  'trap "exit 143" TERM',
+  ...TEMP_FILE_TRAPS,
   '[ -w "$d" ] || r dir-not-writable',
   `read -r h o n || exit ${EXIT.badHeader}`,
   `[ "$h" = devkit-sha256 ] || exit ${EXIT.badHeader}`,
