@@ -15,12 +15,20 @@ BENCH_REPORT=$(mktemp -t salesiq-bench-XXXXXX.jsonl)
 trap 'rm -f "$BENCH_REPORT"' EXIT
 # A bench that crashes is named at the end; the others still run, so one run gives every figure it can.
 crashed=()
-for b in bundle decode cliStart refresh zeroDowntime fixCycle doctor hub; do node "out/bench/$b.bench.js" || crashed+=("$b"); done
+took=()
+# Each bench's own wall time, printed at the end: what the whole run's length is made of.
+run() {
+  local t0
+  t0=$(date +%s)
+  node "out/bench/$1.bench.js" || crashed+=("$1")
+  took+=("$1 $(( $(date +%s) - t0 )) s")
+}
+for b in bundle decode cliStart refresh zeroDowntime fixCycle doctor hub; do run "$b"; done
 # Leave a development build behind (source maps) for tests and debugging.
 node esbuild.js
 # In a real VS Code (code-server with the packaged VSIX): activate() timing, and refreshes with several windows.
 bash scripts/ensure-vscode.sh >/dev/null
-for b in activation windows; do node "out/bench/$b.bench.js" || crashed+=("$b"); done
+for b in activation windows; do run "$b"; done
 node out/bench/summary.js "$BENCH_REPORT"
-echo "bench: $(( $(date +%s) - started )) s in all"
+echo "bench: $(( $(date +%s) - started )) s in all ($(IFS=,; echo "${took[*]}" | sed 's/,/, /g'))"
 if [ ${#crashed[@]} -gt 0 ]; then echo "bench: these benches stopped with an error (their figures are missing above): ${crashed[*]}"; exit 1; fi
