@@ -13,11 +13,11 @@ import { formatFindingText } from '../core/errors/format';
 import { serverTargets, type ServerTarget } from './servers';
 import { where } from './sshFlags';
 import { RemoteServer } from './sshRemote';
-import { cachedToken, tokenFields } from './tokens';
+import { tokenFields } from './tokens';
 import { fixOnServers, fleetFixSummary, type FleetFixResult, type ServerFixResult } from '../core/flows/fixFleet';
 import { stepLine } from '../core/flows/fix';
 import { countdownText, remainingMs } from '../core/token/token';
-import { apiCheck, fixServer, MARGIN_MS, refreshNow, rejectedBySalesIQ, type Seen, stepJson, transferStep } from './commands/fix';
+import { fixServer, MARGIN_MS, type Seen, stepJson, tokenSide, transferStep } from './commands/fix';
 import { transferPortal } from './commands/testTransfer';
 
 interface PushDone {
@@ -127,12 +127,8 @@ export async function fixFleet(ctx: CliContext, settleMs: number): Promise<numbe
   try {
     const r = await fixOnServers(
       {
-        clock: ctx.clock,
-        current: () => cachedToken(ctx),
-        staleReason: (t) => rejectedBySalesIQ(ctx, t),
-        refresh: () => refreshNow(ctx),
+        ...tokenSide(ctx),
         servers: remotes.map(({ t, remote, seen }) => ({ name: t.name, server: fixServer(ctx, t.settings, remote, seen) })),
-        checkApi: (t) => apiCheck(ctx, t),
         transfer: portal ? (t) => transferStep(ctx, t, portal, shared) : undefined,
         onStep: (server, _name, done) => {
           if (done && !ctx.io.json) ctx.io.stdout(redact(`${server ? `[${server}] ` : ''}${stepLine(done)}`, ctx.io.secrets));

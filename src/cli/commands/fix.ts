@@ -40,12 +40,8 @@ export const fix: Command = {
     try {
       const result = await runFix(
         {
-          clock: ctx.clock,
-          current: () => cachedToken(ctx),
-          staleReason: (t) => rejectedBySalesIQ(ctx, t),
-          refresh: () => refreshNow(ctx),
+          ...tokenSide(ctx),
           server: fixServer(ctx, s, remote, seen),
-          checkApi: (t) => apiCheck(ctx, t),
           transfer: portal ? (t) => transferStep(ctx, t, portal, seen) : undefined,
           // Human output streams each step as it finishes; JSON waits for the one document.
           onStep: (_name, done) => done && !ctx.io.json && ctx.io.stdout(redact(stepLine(done), ctx.io.secrets)),
@@ -58,6 +54,17 @@ export const fix: Command = {
     }
   },
 };
+
+/** The token side of a fix, the same for one server and several: the cache, SalesIQ's verdict, the refresh. */
+export function tokenSide(ctx: CliContext) {
+  return {
+    clock: ctx.clock,
+    current: () => cachedToken(ctx),
+    staleReason: (t: TokenState) => rejectedBySalesIQ(ctx, t),
+    refresh: () => refreshNow(ctx),
+    checkApi: (t: TokenState) => apiCheck(ctx, t),
+  };
+}
 
 export interface Seen {
   written?: PushResult;
@@ -97,7 +104,7 @@ export function fixServer(ctx: CliContext, s: ServerSettings, remote: RemoteServ
   };
 }
 
-export async function refreshNow(ctx: CliContext): Promise<TokenState> {
+async function refreshNow(ctx: CliContext): Promise<TokenState> {
   if (!ctx.profile.credentials) throw new DevKitError(missingCredentials(ctx.profile));
   const t = await ctx.tokenManager().refresh({ automatic: false, signal: ctx.signal });
   ctx.io.secrets.add(t.accessToken);
@@ -120,7 +127,7 @@ export function settleSeconds(v: string | undefined): number {
 }
 
 /** A token with time left is still replaced when SalesIQ refuses it; any other answer leaves the decision to the clock. */
-export async function rejectedBySalesIQ(ctx: CliContext, t: TokenState): Promise<string | undefined> {
+async function rejectedBySalesIQ(ctx: CliContext, t: TokenState): Promise<string | undefined> {
   try {
     await checkToken(ctx, t.accessToken, portalSettings(ctx));
     return undefined;
@@ -130,7 +137,7 @@ export async function rejectedBySalesIQ(ctx: CliContext, t: TokenState): Promise
 }
 
 /** SalesIQ accepts the token the service now runs with (checked where the token kind allows). */
-export async function apiCheck(ctx: CliContext, t: TokenState): Promise<string> {
+async function apiCheck(ctx: CliContext, t: TokenState): Promise<string> {
   try {
     const c = await checkToken(ctx, t.accessToken, portalSettings(ctx));
     return `SalesIQ accepts the token (GET ${c.endpoint}: HTTP ${c.status})`;
