@@ -6,7 +6,7 @@
  */
 import { DevKitError, isDevKitError } from '../core/errors/devkitError';
 import { findingFor } from '../core/errors/catalogue';
-import { checkPushInputs, commitFastPush, type FastPush, openFastPush, pushToken, type PushResult, tokenHashPrefix } from '../core/flows/push';
+import { afterWrite, checkPushInputs, commitFastPush, type FastPush, openFastPush, pushToken, type PushResult, tokenHashPrefix } from '../core/flows/push';
 import type { OpenedFix } from '../core/ssh/fixExec';
 import { connect } from '../core/ssh/connect';
 import type { SshSession } from '../core/ssh/session';
@@ -48,13 +48,8 @@ export class RemoteServer {
       if (!opened || opened.ended) opened = await openFastPush(await this.open(), this.fastOptions());
       return commitFastPush(this.session!, opened, { ...this.fastOptions(), value, reconnect: () => this.reopen() });
     })();
-    const written = run.then((f) => f.written);
-    const after = (which: 'live' | 'done') =>
-      run.then(async (f) => {
-        const w = await f.written;
-        return f[which].catch((e: unknown) => Promise.reject(withWritten(e, w)));
-      });
-    const out = { written, live: after('live'), done: after('done') };
+    // commitFastPush already names the backup in a failure after the write.
+    const out = { written: run.then((f) => f.written), live: run.then((f) => f.live), done: run.then((f) => f.done) };
     for (const p of Object.values(out)) p.catch(() => undefined);
     return out;
   }
@@ -99,7 +94,7 @@ export class RemoteServer {
       const r = await restartService(session, await this.priv(), s.service, { key: s.key, value, envPath: s.envPath });
       return { ...r, tokenLive: r.live.proof === 'environ' || showsToken(r.journal, value) };
     } catch (e) {
-      throw withWritten(e, written);
+      throw afterWrite(e, written?.backup);
     }
   }
 
@@ -110,7 +105,7 @@ export class RemoteServer {
       const s = this.settings;
       return await restartLive(session, await this.priv(), s.service, { key: s.key, value, envPath: s.envPath });
     } catch (e) {
-      throw withWritten(e, written);
+      throw afterWrite(e, written?.backup);
     }
   }
 
@@ -119,7 +114,7 @@ export class RemoteServer {
     try {
       await watchService(await this.open(), await this.priv(), live, { settleMs: ms, secrets: [value] });
     } catch (e) {
-      throw withWritten(e, written);
+      throw afterWrite(e, written?.backup);
     }
   }
 
@@ -172,12 +167,6 @@ export class RemoteServer {
 export function showsToken(journalLines: string[], value: string): boolean {
   const prefix = tokenHashPrefix(value);
   return journalLines.some((l) => l.includes(`sha256:${prefix}`));
-}
-
-/** A failure after the write says so, and where the old file is. */
-function withWritten(e: unknown, written?: { backup?: string }): unknown {
-  if (isDevKitError(e) && written?.backup) e.finding.details = { ...e.finding.details, written: 'true', backup: written.backup };
-  return e;
 }
 
 /** The CLI never prompts: an unknown host key says how to trust it on the next run. */

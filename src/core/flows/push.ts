@@ -158,14 +158,7 @@ export async function pushToken(opts: PushOptions): Promise<PushResult> {
         journal = r.journal.map(hide);
         live = r.live;
       } catch (e) {
-        // The file was written: say so, and where the old content is, whatever went wrong next.
-        if (isDevKitError(e)) {
-          const d = { ...e.finding.details };
-          if (d.journal) d.journal = hide(d.journal);
-          if (written?.backup) Object.assign(d, { written: 'true', backup: written.backup });
-          e.finding.details = d;
-        }
-        throw e;
+        throw afterWrite(e, written?.backup, opts.sudoPassword);
       }
     } else {
       state = await unitState(session, opts.service);
@@ -257,22 +250,28 @@ export function commitFastPush(
     concurrent = await sameValueNow(now, opened.privilege, o, e);
     return result({ changed: false });
   });
-  // A failure after the write says so, and where the old content is (as pushToken's), and never shows the password.
+  // A failure after the write says so, and where the old content is (as pushToken's).
   let backup: string | undefined;
-  const hide = (e: unknown) => {
-    if (!isDevKitError(e)) return e;
-    const d = { ...e.finding.details };
-    if (d.journal) d.journal = hidePassword(d.journal, o.sudoPassword);
-    if (backup) Object.assign(d, { written: 'true', backup });
-    e.finding.details = d;
-    return e;
-  };
+  const hide = (e: unknown) => afterWrite(e, backup, o.sudoPassword);
   // Another push wrote this value first: the exec ended at its conflict, so the restart runs on its own.
   const again = () => restartLive(now, opened.privilege, o.service, { key: o.key, value: o.value, envPath: o.envPath, secrets: [oldValue ?? ''] });
   const live = written.then((w) => ((backup = w.backup), concurrent ? again() : c.live)).catch((e: unknown) => Promise.reject(hide(e)));
   const done = written.then(() => (concurrent ? live : c.done)).catch((e: unknown) => Promise.reject(hide(e)));
   for (const p of [written, live, done]) p.catch(() => undefined);
   return { written, live, done };
+}
+
+/**
+ * A failure after the file was written, whatever went wrong next: it says so and where the old content is,
+ * and its journal never shows the sudo password.
+ */
+export function afterWrite(e: unknown, backup: string | undefined, sudoPassword?: string): unknown {
+  if (!isDevKitError(e)) return e;
+  const d = { ...e.finding.details };
+  if (d.journal) d.journal = hidePassword(d.journal, sudoPassword);
+  if (backup) Object.assign(d, { written: 'true', backup });
+  e.finding.details = d;
+  return e;
 }
 
 function isConflict(e: unknown): e is DevKitError {
