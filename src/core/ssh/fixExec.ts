@@ -20,8 +20,8 @@ import {
 import { assertUnitName } from './service';
 import type { ExecResult, ExitResult, SshSession } from './session';
 import {
-  assertRemotePath, knownPrivilege, passwordPrivilege, preflight, type PreflightOptions, type Privilege, privileged, privilegedStdin,
-  rememberPrivilege, shQuote, sudoFailure,
+  assertRemotePath, firstTry, knownPrivilege, type PreflightOptions, type Privilege, privileged, privilegedStdin,
+  privilegeAfterRefusal, rememberPrivilege, shQuote, sudoFailure,
 } from './sudo';
 
 /** The script ended at its `read`: the client went away (or cancelled) before sending anything; nothing written. */
@@ -213,7 +213,7 @@ export async function openFix(session: SshSession, sudo: PreflightOptions, targe
   if (target.unit !== undefined) assertUnitName(target.unit);
   liveKey({ key: target.key, value: '' });
   const known = knownPrivilege(session, sudo);
-  const first: Privilege = known ?? (sudo.mode === 'none' ? { mode: 'none' } : { mode: 'nopasswd' });
+  const first: Privilege = known ?? firstTry(sudo);
   const tried = await start(session, first, target);
   if (tried.opened) {
     if (!known) rememberPrivilege(session, sudo, first);
@@ -221,12 +221,7 @@ export async function openFix(session: SshSession, sudo: PreflightOptions, targe
   }
   const r = tried.result;
   if (known || r.code === 0 || r.code === EXIT.refused || !sudoFailure(r, session.username)) throw tried.error;
-  // sudo itself said no: with a password (if one is given and sudo asks for it), else the precise reason.
-  const p =
-    sudo.mode !== 'nopasswd' && sudo.sudoPassword && sudoFailure(r, session.username)?.finding.code === 'password-required'
-      ? await passwordPrivilege(session, sudo, r)
-      : await preflight(session, sudo);
-  rememberPrivilege(session, sudo, p);
+  const p = await privilegeAfterRefusal(session, sudo, r);
   const again = await start(session, p, target);
   if (!again.opened) throw again.error;
   return again.opened;

@@ -10,8 +10,8 @@ import type { Finding } from '../errors/finding';
 import type { ExecResult, SshSession } from './session';
 import { fail } from '../errors/fail';
 import {
-  assertRemotePath, forgetPrivilege, knownPrivilege, passwordPrivilege, preflight, type PreflightOptions, type Privilege,
-  privileged, quietShell, rememberPrivilege, runPrivileged, shQuote, sudoFailure,
+  assertRemotePath, firstTry, forgetPrivilege, knownPrivilege, type PreflightOptions, type Privilege,
+  privilegeAfterRefusal, privileged, quietShell, rememberPrivilege, runPrivileged, shQuote, sudoFailure,
 } from './sudo';
 import { MAX_ENV_BYTES, SYSTEM_DIRS } from './targetRules';
 
@@ -183,7 +183,7 @@ export async function readTarget(
   if (known) return { privilege: known, file: await readFile(session, known, path, opts) };
   const { max, limit } = readLimits(opts);
   const cmd = readCommand(path, max, limit);
-  const first: Privilege = sudo.mode === 'none' ? { mode: 'none' } : { mode: 'nopasswd' };
+  const first = firstTry(sudo);
   const r = await session.exec(privileged(first, cmd));
   noisyBeforeMarker(session, r);
   if (r.code === 0 || r.code === EXIT.refused || !sudoFailure(r, session.username)) {
@@ -191,13 +191,7 @@ export async function readTarget(
     return { privilege: first, file: readResult(r, session, first, path, max, limit) };
   }
   // sudo itself said no: with a password (if one is given and sudo asks for it), else the precise reason.
-  let privilege: Privilege;
-  if (sudo.mode !== 'nopasswd' && sudo.sudoPassword && sudoFailure(r, session.username)?.finding.code === 'password-required') {
-    privilege = await passwordPrivilege(session, sudo, r);
-  } else {
-    privilege = await preflight(session, sudo);
-  }
-  rememberPrivilege(session, sudo, privilege);
+  const privilege = await privilegeAfterRefusal(session, sudo, r);
   return { privilege, file: await readFile(session, privilege, path, opts) };
 }
 

@@ -115,6 +115,27 @@ export function sudoFailure(r: ExecResult, user: string): DevKitError | undefine
 }
 
 /**
+ * The privilege a first privileged script is tried with on a fresh session: `sudo -n` (or none), so that the
+ * script's own round trip also proves sudo and the quiet shell; a password is never sent before sudo asks.
+ */
+export function firstTry(opts: PreflightOptions): Privilege {
+  return opts.mode === 'none' ? { mode: 'none' } : { mode: 'nopasswd' };
+}
+
+/**
+ * After that first try was refused by sudo itself (`r`): the password, when one is given and sudo asks for it,
+ * else preflight's precise reason. The answer is remembered for the session.
+ */
+export async function privilegeAfterRefusal(session: SshSession, opts: PreflightOptions, r: ExecResult): Promise<Privilege> {
+  const p =
+    opts.mode !== 'nopasswd' && opts.sudoPassword && sudoFailure(r, session.username)?.finding.code === 'password-required'
+      ? await passwordPrivilege(session, opts, r)
+      : await preflight(session, opts);
+  rememberPrivilege(session, opts, p);
+  return p;
+}
+
+/**
  * Checks the connection is usable before anything is read or written: a silent login shell, and a sudo that
  * works in the chosen mode. Returns how to run privileged commands from now on.
  */
