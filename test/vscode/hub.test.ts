@@ -59,7 +59,8 @@ describe('team hub in a real VS Code', function () {
     assert.strictEqual(cli.json.source, 'minted');
 
     await waitFor('the window to hold the CLI\'s token', () => api.controller.token?.accessToken === cli.json.accessToken, 20_000);
-    assert.match(api.statusBar.current.tooltip, /Token source \| adopted from the team hub, minted by host \S+/);
+    // The item redraws on the controller's change event, which follows the token after two setContext round trips.
+    await waitFor('the tooltip to say where the token came from', () => /Token source \| adopted from the team hub, minted by host \S+/.test(api.statusBar.current.tooltip), 20_000);
     assert.strictEqual(sandbox.stats.tokenRequests[HUB_RT], 1, 'the window adopted instead of minting a second token');
 
     // A manual refresh in the window adopts the team's still-fresh token too: no second mint.
